@@ -1,0 +1,86 @@
+"""Render a derived report through Jinja2 templates into Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+from .derive import Report
+from .i18n import Language
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def default_template_dir() -> Path:
+    """Return the bundled templates: inside the installed package, or the source checkout's."""
+    bundled = PACKAGE_DIR / "templates"
+    return bundled if bundled.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
+    """Build the Jinja2 environment: user template folders first, bundled defaults last."""
+    search_path = [str(path) for path in template_dirs] + [str(default_template_dir())]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search_path),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown is not HTML: escaping happens when HTML is made from it
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True)
+    env.filters.update(
+        cell=table_cell,
+        inline=inline,
+        heading=heading,
+        cite=cite,
+        when=language.when,
+        when_compact=lambda when: language.when(when, compact=True),
+        duration=language.duration,
+        slip=lambda duration: language.duration(duration, signed=True),
+        day=language.day,
+        number=language.number,
+    )
+    env.globals.update(label=language.label, version=__version__)
+    return env
+
+
+def render_markdown(report: Report, template_dirs: Sequence[Path] = ()) -> str:
+    """Return the Markdown review of a report."""
+    incident = report.incident
+    language = Language(incident.lang, incident.timezone)
+    template = environment(language, template_dirs).get_template("report.md.j2")
+    text = template.render(report=report, incident=incident)
+    return _tidy(text)
+
+
+def table_cell(value: object) -> str:
+    """Make a value safe inside a Markdown table cell: one line, pipes escaped."""
+    text = inline(value)
+    return text.replace("|", r"\|") if text else "—"
+
+
+def inline(value: object) -> str:
+    """Fold a multi-line text into one line, for list items and table cells."""
+    return " ".join(str(value or "").split())
+
+
+def heading(value: object) -> str:
+    """Fold a text into one line without trailing punctuation, for a Markdown heading."""
+    return inline(value).rstrip(".:;,!?")
+
+
+def cite(source_ids: Sequence[str]) -> str:
+    """Return footnote references to the given sources."""
+    return "".join(f"[^{source_id}]" for source_id in source_ids)
+
+
+def _tidy(text: str) -> str:
+    # Templates are easier to read with blank lines around blocks; the output wants one.
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n"

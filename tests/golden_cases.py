@@ -1,0 +1,24 @@
+"""The records whose rendered Markdown is kept as golden files, and how to render them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from postmortem.derive import derive
+from postmortem.render import render_markdown
+from postmortem.validate import read_incident
+
+TESTS = Path(__file__).resolve().parent
+GOLDEN = TESTS / "golden"
+
+#: golden file name -> record it is rendered from
+CASES = {
+    "minimal.md": TESTS / "records" / "minimal.yaml",
+    "tables.md": TESTS / "records" / "tables.yaml",
+    "aphp.md": TESTS.parent / "incidents" / "2024-08-03-aphp-datacenter-power-outage.yaml",
+}
+
+
+def render_case(name: str) -> str:
+    """Render the record of a golden case with the bundled templates only."""
+    return render_markdown(derive(read_incident(CASES[name])))
