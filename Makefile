@@ -1,0 +1,31 @@
+# Set-up and everyday commands. `make reports` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: reports test golden clean
+
+## Install, then render every incident record under incidents/ into output/.
+reports: $(STAMP)
+	$(BIN)/postmortem validate incidents
+	@for record in incidents/*.yaml; do \
+		$(BIN)/postmortem render "$$record" --format md -o output || exit 1; \
+	done
+
+## Install with the test tools, then run the whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Regenerate the golden files in tests/golden/ after an intended change of output.
+golden: $(STAMP)
+	$(BIN)/python tests/regenerate_golden.py
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) output/*.md output/*.html output/*.pdf

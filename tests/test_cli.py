@@ -1,0 +1,119 @@
+"""The command line, called through main(argv) as a user would call it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from conftest import APHP, RECORDS, ROOT
+from postmortem.scaffold import write_new_record
+
+COMMANDS = ("validate", "render", "new", "schema")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(run, command):
+    status, out, _ = run(command, "--help")
+    assert status == 0
+    assert "example:" in out and f"postmortem {command}" in out
+
+
+def test_usage_errors_exit_2(run):
+    assert run("render")[0] == 2
+    assert run("frobnicate")[0] == 2
+    status, _, err = run("render", APHP, "--format", "docx")
+    assert status == 2 and "unknown format docx" in err
+    assert run()[0] == 2
+
+
+def test_render_writes_the_markdown_named_after_the_id(run, tmp_path):
+    status, out, _ = run("render", APHP, "--format", "md", "-o", tmp_path)
+    assert status == 0
+    written = tmp_path / "2024-08-03-aphp-datacenter-power-outage.md"
+    assert out.strip() == str(written)
+    assert written.read_text().startswith("# Panne du système d'information de l'AP-HP")
+    assert [p.name for p in tmp_path.iterdir()] == [written.name]  # no temporary file left
+
+
+def test_render_of_a_missing_file_is_an_error_not_a_traceback(run, tmp_path):
+    status, _, err = run("render", tmp_path / "absent.yaml", "-o", tmp_path)
+    assert status == 1
+    assert err.strip() == f"{tmp_path / 'absent.yaml'}:1:1: error: no such file"
+
+
+def test_render_of_an_invalid_record_writes_nothing(run, tmp_path):
+    status, _, err = run("render", RECORDS / "invalid" / "no-offset.yaml", "-o", tmp_path)
+    assert status == 1
+    assert ":25:9: error: timeline[0].at:" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_new_writes_a_commented_record_that_validates(run, tmp_path, lang):
+    status, out, _ = run("new", "2025-01-15-db-failover", "--dir", tmp_path, "--lang", lang)
+    assert status == 0
+    path = tmp_path / "2025-01-15-db-failover.yaml"
+    assert out.strip() == str(path)
+    text = path.read_text()
+    assert f"lang: {lang}" in text
+    assert text.count("\n# ") >= 5  # each section is explained
+    assert run("validate", path)[0] == 0
+    assert run("render", path, "-o", tmp_path)[0] == 0
+
+
+def test_new_uses_the_date_it_is_given(tmp_path):
+    path = write_new_record("x-1", tmp_path, today=date(2025, 2, 1))
+    assert 'at: "2025-02-01T09:20[UTC]"' in path.read_text()
+
+
+def test_new_refuses_to_overwrite_or_to_take_a_bad_id(run, tmp_path):
+    assert run("new", "incident-1", "--dir", tmp_path)[0] == 0
+    status, _, err = run("new", "incident-1", "--dir", tmp_path)
+    assert status == 1 and "already exists" in err
+    status, _, err = run("new", "Bad Id!", "--dir", tmp_path)
+    assert status == 1 and "invalid id 'Bad Id!'" in err
+
+
+def test_schema_is_draft_2020_12_and_documents_every_field(run):
+    status, out, _ = run("schema")
+    schema = json.loads(out)
+    assert status == 0
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    undocumented = [
+        f"{name}.{field}"
+        for name, definition in [("Incident", schema), *schema["$defs"].items()]
+        for field, spec in definition.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert undocumented == []
+
+
+def test_an_external_validator_accepts_the_aphp_record_and_rejects_an_unknown_key(run, tmp_path):
+    schema = tmp_path / "incident.schema.json"
+    schema.write_text(run("schema")[1])
+    validator = [sys.executable, "-m", "check_jsonschema", "--schemafile", str(schema)]
+    accepted = subprocess.run([*validator, str(APHP)], capture_output=True, text=True)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    rejected = subprocess.run([*validator, str(RECORDS / "invalid" / "unknown-key.yaml")],
+                              capture_output=True, text=True)
+    assert rejected.returncode == 1
+    assert "'colour' was unexpected" in rejected.stdout
+
+
+def test_python_dash_m_runs_the_same_command_line():
+    result = subprocess.run([sys.executable, "-m", "postmortem", "validate", str(APHP)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    assert "1 record(s) checked, 0 invalid" in result.stderr
+
+
+def test_the_readme_record_example_validates(run, tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example)
+    assert run("validate", path)[0] == 0
