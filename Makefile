@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 reports: $(STAMP)
 	$(BIN)/postmortem validate incidents
 	@for record in incidents/*.yaml; do \
-		$(BIN)/postmortem render "$$record" --format md -o output || exit 1; \
+		$(BIN)/postmortem render "$$record" --format md,html,pdf -o output || exit 1; \
 	done
 
 ## Install with the test tools, then run the whole test suite.
@@ -21,7 +21,8 @@ test: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/install-system-packages
+	scripts/install-system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

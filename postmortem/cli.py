@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
-from .errors import Problem, RecordError
+from .errors import Problem, RecordError, RenderError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_INCIDENTS = "incidents"
@@ -88,6 +88,13 @@ def _render(args: argparse.Namespace) -> int:
         written = render_file(args.file, Path(args.output), formats, _template_dirs(args))
     except jinja2.TemplateError as exc:
         print(_template_problem(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"postmortem render: error: {exc.filename or args.file}: {exc.strerror}",
+              file=sys.stderr)
+        return EXIT_INVALID
+    except RenderError as exc:
+        print(f"{args.file}:1:1: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     for path in written:
         print(path)

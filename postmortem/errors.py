@@ -31,3 +31,7 @@ class RecordError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class RenderError(Exception):
+    """Raised when a report cannot be produced faithfully from a valid record."""

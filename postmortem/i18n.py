@@ -134,6 +134,10 @@ class Language:
             text = self.gettext("about %(instant)s", instant=text)
         return text
 
+    def instant(self, instant: datetime) -> str:
+        """Format one exact instant in long form, in the display time zone."""
+        return self._stamp_long(instant.astimezone(self.zone))
+
     def duration(self, duration: Duration | None, signed: bool = False) -> str:
         """Format a duration with its uncertainty: '≈ 3 h', 'between 2 d and 3 d', 'more than 3 d'."""
         if duration is None:

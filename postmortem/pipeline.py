@@ -8,10 +8,11 @@ from pathlib import Path
 
 from .derive import derive
 from .render import render_markdown
-from .validate import read_incident
+from .load import load_bytes
+from .validate import validate_document
 from .write import write_atomic
 
-FORMATS = ("md",)
+FORMATS = ("md", "html", "pdf")
 RECORD_SUFFIXES = (".yaml", ".yml")
 
 
@@ -23,11 +24,25 @@ def render_file(
 ) -> list[Path]:
     """Render one record into `output_dir` in the given formats; return the files written."""
     # Load and validate: raises RecordError carrying every problem with its position.
-    incident = read_incident(path)
+    source = Path(path).read_bytes()
+    document = load_bytes(source, str(path))
+    incident = validate_document(document)
     # Derive durations, slippage and order from the record.
     report = derive(incident)
     # Render every format in memory first, so that a failure writes nothing at all.
-    rendered = {"md": render_markdown(report, template_dirs)}
+    rendered: dict[str, str | bytes] = {}
+    if "md" in formats:
+        rendered["md"] = render_markdown(report, template_dirs)
+    if "html" in formats or "pdf" in formats:
+        from .html import render_html  # HTML and PDF only: keeps `md` light
+
+        html = render_html(report, template_dirs)
+        rendered["html"] = html
+        if "pdf" in formats:
+            from .pdf import check_record_glyphs, render_pdf  # WeasyPrint imports lazily
+
+            check_record_glyphs(document)
+            rendered["pdf"] = render_pdf(report, html, source, Path(path).name)
     # Write each output atomically, named after the incident id.
     written = []
     for fmt in formats:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from . import __version__
 from .derive import Report
@@ -27,7 +28,9 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search_path),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown is not HTML: escaping happens when HTML is made from it
+        # HTML templates escape every value; Markdown is escaped when HTML is made from it.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "svg.j2"),
+                                            default_for_string=False),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -44,18 +47,21 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
         duration=language.duration,
         slip=lambda duration: language.duration(duration, signed=True),
         day=language.day,
+        instant=language.instant,
         number=language.number,
+        css_string=css_string,
     )
     env.globals.update(label=language.label, version=__version__)
     return env
 
 
-def render_markdown(report: Report, template_dirs: Sequence[Path] = ()) -> str:
-    """Return the Markdown review of a report."""
+def render_markdown(report: Report, template_dirs: Sequence[Path] = (),
+                    embedded: bool = False) -> str:
+    """Return the Markdown review; `embedded` leaves out the title block an HTML page draws."""
     incident = report.incident
     language = Language(incident.lang, incident.timezone)
     template = environment(language, template_dirs).get_template("report.md.j2")
-    text = template.render(report=report, incident=incident)
+    text = template.render(report=report, incident=incident, embedded=embedded)
     return _tidy(text)
 
 
@@ -73,6 +79,17 @@ def inline(value: object) -> str:
 def heading(value: object) -> str:
     """Fold a text into one line without trailing punctuation, for a Markdown heading."""
     return inline(value).rstrip(".:;,!?")
+
+
+def css_string(value: object) -> Markup:
+    """Escape a text for a double-quoted CSS string inside an HTML <style> element."""
+    safe = []
+    for char in inline(value):
+        if char.isalnum() or char in " .,;:!?'()-_/·":
+            safe.append(char)
+        else:
+            safe.append(f"\\{ord(char):x} ")
+    return Markup("".join(safe))
 
 
 def cite(source_ids: Sequence[str]) -> str:

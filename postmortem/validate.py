@@ -81,10 +81,11 @@ def _from_pydantic(document: Document, error: dict) -> Problem:
 
 def _problem(document: Document, loc: tuple, message: str, position: tuple[int, int]) -> Problem:
     line, column = position
-    return Problem(document.path, line, column, message, field=_field_path(loc))
+    return Problem(document.path, line, column, message, field=field_path(loc))
 
 
-def _field_path(loc: tuple) -> str:
+def field_path(loc: tuple) -> str:
+    """Write a location as people read it: `timeline[3].at`."""
     path = ""
     for part in loc:
         if isinstance(part, int):

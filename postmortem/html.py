@@ -1,0 +1,105 @@
+"""Turn the Markdown review into an HTML page: safe by construction, with a contents list."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .derive import Report
+from .i18n import Language
+from .render import environment, render_markdown
+
+#: Images a record may embed: inline raster data only, never a file or a remote URL.
+SAFE_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
+#: Links a reader may follow; everything else is shown as text.
+SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section of the review, for the table of contents."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+def markdown_parser() -> MarkdownIt:
+    """Return the parser: CommonMark with tables, footnotes and heading anchors; no raw HTML."""
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
+    parser.enable("table")
+    parser.use(footnote_plugin)
+    parser.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
+    # One number per source, however often it is cited: "[2]", not "[2:1]".
+    parser.add_render_rule("footnote_caption",
+                           lambda self, tokens, idx, options, env: f"[{tokens[idx].meta['id'] + 1}]")
+    return parser
+
+
+def markdown_to_html(markdown: str) -> tuple[Markup, list[Heading]]:
+    """Convert Markdown to an HTML fragment and list its headings."""
+    parser = markdown_parser()
+    tokens = parser.parse(markdown)
+    headings = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            headings.append(Heading(int(token.tag[1]), token.attrs.get("id", ""),
+                                    tokens[index + 1].content))
+        if token.type == "inline" and token.children:
+            _neutralise(token.children)
+    return Markup(parser.renderer.render(tokens, parser.options, {})), headings
+
+
+def _neutralise(children: list[Token]) -> None:
+    """Replace unsafe images by their text and unsafe links by plain text, in place."""
+    for position, child in enumerate(children):
+        if child.type == "image" and not SAFE_IMAGE.match(str(child.attrs.get("src", ""))):
+            text = Token("text", "", 0, content=f"[{child.content}]" if child.content else "")
+            children[position] = text
+        elif child.type == "link_open" and not SAFE_LINK.match(str(child.attrs.get("href", ""))):
+            closing = next(i for i in range(position + 1, len(children))
+                           if children[i].type == "link_close")
+            children[position] = Token("text", "", 0, content="")
+            children[closing] = Token("text", "", 0, content="")
+
+
+def document_datetime(report: Report) -> datetime:
+    """Return the date the document carries: SOURCE_DATE_EPOCH, else the record's own dates."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    updated = report.incident.review.updated
+    if updated:
+        return datetime(updated.year, updated.month, updated.day, tzinfo=timezone.utc)
+    started = report.incident.key_instants.started.at
+    return (started.latest or started.earliest).astimezone(timezone.utc)
+
+
+def render_html(report: Report, template_dirs: Sequence[Path] = ()) -> str:
+    """Return the review as a standalone HTML page (the PDF is printed from the same page)."""
+    from .chart import timeline_svg  # only the HTML and PDF outputs draw the chart
+
+    incident = report.incident
+    language = Language(incident.lang, incident.timezone)
+    body, headings = markdown_to_html(render_markdown(report, template_dirs, embedded=True))
+    summary, _ = markdown_to_html(incident.summary)
+    template = environment(language, template_dirs).get_template("report.html.j2")
+    return template.render(
+        report=report,
+        incident=incident,
+        body=body,
+        summary_html=summary,
+        contents=[heading for heading in headings if heading.level == 2],
+        chart=Markup(timeline_svg(report, language)),
+        document_date=document_datetime(report).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )

@@ -1,0 +1,202 @@
+"""Print the HTML review to an archival PDF/A-3 that carries its own record.
+
+Nothing a record contains can make the renderer read a file or reach the network: every
+HTML, CSS and attachment object goes through one fetcher that serves only the bundled
+assets and inline raster images.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from .derive import Report
+from .errors import Problem, RecordError, RenderError
+from .html import document_datetime
+from .load import Document
+from .validate import field_path
+from .render import default_template_dir
+
+#: Archival and tagged: PDF/A-3 allows the embedded record; level A adds the structure
+#: tree that screen readers use. WeasyPrint applies one variant at a time, so PDF/UA is
+#: not claimed on top of it.
+PDF_VARIANT = "pdf/a-3a"
+ASSET_SCHEME = "postmortem:"
+FONT_FILES = {
+    "Report Sans": [("LiberationSans-Regular.ttf", "normal", "normal"),
+                    ("LiberationSans-Bold.ttf", "bold", "normal"),
+                    ("LiberationSans-Italic.ttf", "normal", "italic"),
+                    ("LiberationSans-BoldItalic.ttf", "bold", "italic")],
+    "Report Mono": [("LiberationMono-Regular.ttf", "normal", "normal")],
+    "Report Symbols": [("DejaVuSans.ttf", "normal", "normal"),
+                       ("DejaVuSans-Bold.ttf", "bold", "normal")],
+}
+_DATA_IMAGE = re.compile(r"^data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$")
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class BundledAssetsFetcher(URLFetcher):
+        """Serve bundled assets and inline raster images; refuse every other URL."""
+
+        def __init__(self, assets: dict[str, tuple[bytes, str]]):
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+            self.assets = assets
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith(ASSET_SCHEME) and url[len(ASSET_SCHEME):] in self.assets:
+                body, mime_type = self.assets[url[len(ASSET_SCHEME):]]
+                return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+            image = _DATA_IMAGE.match(url)
+            if image:
+                body = base64.b64decode("".join(image[2].split()), validate=True)
+                return URLFetcherResponse(url, body, {"Content-Type": image[1]})
+            self.refused.append(url[:200])
+            raise ValueError(f"refused to fetch {url[:80]!r}: only bundled assets are allowed")
+
+    return BundledAssetsFetcher
+
+
+def render_pdf(report: Report, html: str, source: bytes, source_name: str) -> bytes:
+    """Print the HTML page to PDF/A-3 bytes, with the record attached and metadata set."""
+    import weasyprint
+
+    _check_glyphs(html)
+    stamp = document_datetime(report)
+    assets = {f"fonts/{name}": (data, "font/ttf") for name, data in _font_files().items()}
+    assets["metadata.xmp"] = (_xmp(report), "application/rdf+xml")
+    fetcher = _fetcher_class()(assets)
+    font_config = weasyprint.text.fonts.FontConfiguration()
+    fonts = weasyprint.CSS(string=_font_faces(), url_fetcher=fetcher, font_config=font_config)
+    record = weasyprint.Attachment(
+        file_obj=io.BytesIO(source), url_fetcher=fetcher, name=source_name,
+        description="Incident record (YAML) this report was produced from",
+        created=stamp, modified=stamp, relationship="Source",
+    )
+    # WeasyPrint logs each refused URL; the fetcher keeps the list, so keep the log quiet.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
+    pdf = document.write_pdf(
+        stylesheets=[fonts], font_config=font_config, attachments=[record],
+        pdf_variant=PDF_VARIANT, custom_metadata=True, pdf_identifier=True,
+        xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"],
+    )
+    return pdf
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Return the characters of `text` that no bundled font can draw, named."""
+    covered = _covered_characters()
+    missing = sorted({char for char in text if ord(char) not in covered
+                      and unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")})
+    return [f"U+{ord(char):04X} {unicodedata.name(char, '?')} ({char})" for char in missing]
+
+
+def check_record_glyphs(document: Document) -> None:
+    """Raise RecordError at each record value holding a character the PDF cannot draw."""
+    problems = []
+    for loc, value in _strings(document.data, ()):
+        missing = missing_glyphs(value)
+        if missing:
+            line, column = document.locate(loc)
+            problems.append(Problem(
+                document.path, line, column,
+                f"the PDF fonts cannot draw {', '.join(missing)}: it would print as an empty "
+                "box; write it another way", field=field_path(loc)))
+    if problems:
+        raise RecordError(problems)
+
+
+def _strings(value: object, loc: tuple):
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, loc + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, loc + (index,))
+
+
+def _check_glyphs(html: str) -> None:
+    missing = missing_glyphs(_visible_text(html))
+    if missing:
+        raise RenderError(
+            "the PDF fonts cannot draw these characters, which would print as empty boxes: "
+            + ", ".join(missing)
+        )
+
+
+def _visible_text(html: str) -> str:
+    import html as html_module
+
+    without_style = re.sub(r"<style\b.*?</style>", " ", html, flags=re.S)
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", without_style))
+
+
+@lru_cache(maxsize=1)
+def _font_files() -> dict[str, bytes]:
+    folder = default_template_dir() / "fonts"
+    return {name: (folder / name).read_bytes()
+            for faces in FONT_FILES.values() for name, _, _ in faces}
+
+
+@lru_cache(maxsize=1)
+def _covered_characters() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for faces in FONT_FILES.values():
+        for name, _, _ in faces:
+            covered.update(TTFont(io.BytesIO(_font_files()[name])).getBestCmap())
+    return frozenset(covered)
+
+
+def _font_faces() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{ASSET_SCHEME}fonts/{name}"); '
+        f"font-weight: {weight}; font-style: {style}; }}"
+        for family, faces in FONT_FILES.items() for name, weight, style in faces
+    )
+
+
+def _xmp(report: Report) -> bytes:
+    """Describe the incident in XMP, with the PDF/A extension schema that declares it."""
+    incident = report.incident
+    fields = {"incidentId": escape(incident.id), "schemaVersion": str(incident.schema_version),
+              "reviewStatus": escape(incident.review.status)}
+    properties = "".join(
+        f"<rdf:li rdf:parseType=\"Resource\"><pdfaProperty:name>{name}</pdfaProperty:name>"
+        f"<pdfaProperty:valueType>{'Integer' if name == 'schemaVersion' else 'Text'}"
+        f"</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>"
+        f"<pdfaProperty:description>{name}</pdfaProperty:description></rdf:li>"
+        for name in fields
+    )
+    values = "".join(f"<pm:{name}>{value}</pm:{name}>" for name, value in fields.items())
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" '
+        'xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+        'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" '
+        'xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+        "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+        "<pdfaSchema:schema>postmortem incident record</pdfaSchema:schema>"
+        "<pdfaSchema:namespaceURI>urn:postmortem:xmp:1#</pdfaSchema:namespaceURI>"
+        "<pdfaSchema:prefix>pm</pdfaSchema:prefix>"
+        f"<pdfaSchema:property><rdf:Seq>{properties}</rdf:Seq></pdfaSchema:property>"
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
+        f'<rdf:Description rdf:about="" xmlns:pm="urn:postmortem:xmp:1#">{values}'
+        "</rdf:Description>"
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:identifier>{escape(incident.id)}</dc:identifier>"
+        f"<dc:language><rdf:Bag><rdf:li>{incident.lang}</rdf:li></rdf:Bag></dc:language>"
+        "</rdf:Description></rdf:RDF>"
+    ).encode("utf-8")
+

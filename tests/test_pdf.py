@@ -1,0 +1,211 @@
+"""The PDF and HTML reports, read back as a reader and an archivist would read them."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import subprocess
+import sys
+import threading
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import APHP, RECORDS, ROOT
+
+STEM = APHP.stem
+
+
+@pytest.fixture(scope="module")
+def aphp(tmp_path_factory) -> dict[str, Path]:
+    """Render the AP-HP record once in every format."""
+    from postmortem.pipeline import render_file
+
+    folder = tmp_path_factory.mktemp("aphp")
+    paths = render_file(APHP, folder, ["md", "html", "pdf"])
+    return {path.suffix[1:]: path for path in paths}
+
+
+@pytest.fixture(scope="module")
+def pages(aphp) -> list[str]:
+    return [page.extract_text() for page in PdfReader(aphp["pdf"]).pages]
+
+
+def test_the_first_page_says_what_happened_how_long_to_whom_and_what_is_done(pages):
+    first = pages[0]
+    for fact in ["Panne du système d'information de l'AP-HP",   # what
+                 "samedi 3 août 2024",                          # when
+                 "environ 3 h", "plus de 3 j 7 h",              # how long
+                 "38",                                          # to whom
+                 "SAMU",                                        # what was spared
+                 "Ce qui est engagé", "8 actions"]:             # what is being done
+        assert fact in first.replace("\u202f", " ").replace("\u00a0", " "), fact
+
+
+def test_accented_facts_survive_in_the_pdf_text(pages):
+    text = " ".join(pages)
+    for fact in ["Hôpitaux de Paris", "Pitié-Salpêtrière", "Île-de-France", "« jeudi 3 août »",
+                 "Délai de détection", "Divergences entre les sources"]:
+        assert fact in text, fact
+
+
+def test_page_numbers_count_the_pages(pages):
+    assert 6 <= len(pages) <= 30
+    assert f"Page 1 sur {len(pages)}" in pages[0]
+    assert f"Page {len(pages)} sur {len(pages)}" in pages[-1]
+
+
+def test_the_contents_give_the_page_of_each_section(pages):
+    contents_page = next(i for i, text in enumerate(pages) if "Sommaire" in text)
+    entry = re.search(r"Chronologie[ .]*?(\d+)\s*$", pages[contents_page], re.M)
+    assert entry, pages[contents_page]
+    target = pages[int(entry[1]) - 1]
+    assert re.search(r"^Chronologie$", target, re.M)
+
+
+def test_a_draft_is_marked_on_every_page(pages):
+    assert all("BROUILLON" in text for text in pages)
+
+
+def test_metadata_and_archival_identification(aphp):
+    reader = PdfReader(aphp["pdf"])
+    info = reader.metadata
+    assert info.title.startswith("Panne du système d'information de l'AP-HP")
+    assert info.author == "Cellule qualité et gestion des risques"
+    assert "2024-08-03-aphp-datacenter-power-outage" in info["/Keywords"]
+    assert info["/incidentid"] == "2024-08-03-aphp-datacenter-power-outage"
+    assert info["/schemaversion"] == "1"
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
+    assert "<pm:incidentId>2024-08-03-aphp-datacenter-power-outage</pm:incidentId>" in xmp
+    assert "<pm:schemaVersion>1</pm:schemaVersion>" in xmp
+
+
+def test_the_pdf_carries_its_own_record(aphp):
+    reader = PdfReader(aphp["pdf"])
+    assert reader.attachments[f"{STEM}.yaml"] == [APHP.read_bytes()]
+
+
+def test_the_html_page_is_standalone_and_in_the_record_language(aphp):
+    html = aphp["html"].read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="fr">' in html
+    assert "<svg" in html and 'role="img"' in html
+    assert not re.search(r"""(src|href)=["']?(https?:|file:|//)""", html)
+
+
+def test_two_processes_produce_the_same_bytes(tmp_path):
+    outputs = []
+    for run in ("first", "second"):
+        folder = tmp_path / run
+        subprocess.run([sys.executable, "-m", "postmortem", "render", str(APHP), "--format",
+                        "pdf", "-o", str(folder)], check=True, cwd=ROOT, capture_output=True)
+        outputs.append((folder / f"{STEM}.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_an_approved_review_has_no_watermark(tmp_path, run):
+    record = (RECORDS / "minimal.yaml").read_text() + (
+        "review:\n  status: approved\n  approvals:\n"
+        "    - {name: Head of SRE, date: 2025-03-10}\n")
+    path = tmp_path / "approved.yaml"
+    path.write_text(record)
+    assert run("render", path, "--format", "pdf", "-o", tmp_path)[0] == 0
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / f"{_id(path)}.pdf").pages)
+    assert "Approved" in text and "DRAFT" not in text
+
+
+def test_a_character_the_fonts_cannot_draw_is_an_error_at_its_line(tmp_path, run):
+    record = (RECORDS / "minimal.yaml").read_text().replace(
+        "The cache node stops answering.", "The cache node stops answering \U0001F525.")
+    path = tmp_path / "glyph.yaml"
+    path.write_text(record)
+    status, _, err = run("render", path, "--format", "pdf", "-o", tmp_path / "out")
+    assert status == 1
+    assert f"{path}:27:11: error: timeline[0].text: the PDF fonts cannot draw U+1F525 FIRE" in err
+    assert not (tmp_path / "out").exists()
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    _CountingHandler.requests = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", _CountingHandler.requests
+    httpd.shutdown()
+
+
+def test_hostile_text_in_a_record_is_inert(tmp_path, run, server):
+    base, requests = server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-7f3a9c")
+    svg = ("PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciPjxpbWFnZSBocmVmPSJmaWxlOi8vL2V0"
+           "Yy9wYXNzd2QiLz48L3N2Zz4=")
+    payloads = [
+        f"![x](file://{secret})",
+        f'<img src="{base}/img.png">',
+        f'<link rel="attachment" href="file://{secret}">',
+        f'<base href="{base}/">',
+        f"<style>@import url({base}/import.css);</style>",
+        "[click](javascript:alert(1))",
+        f"![remote]({base}/remote.png)",
+        f"![svg](data:image/svg+xml;base64,{svg})",
+        f"[relative](../{secret.name})",
+    ]
+    text = " ".join(payloads).replace('"', '\\"')
+    record = (RECORDS / "minimal.yaml").read_text().replace(
+        "summary: Checkout slowed down for 40 minutes after a cache node failed.",
+        f'summary: "{text}"').replace(
+        "    text: The cache node stops answering.", f'    text: "{text}"')
+    path = tmp_path / "hostile.yaml"
+    path.write_text(record)
+    status, _, err = run("render", path, "--format", "md,html,pdf", "-o", tmp_path / "out")
+    assert status == 0, err
+    assert requests == []
+    html = (tmp_path / "out" / f"{_id(path)}.html").read_text()
+    assert "TOP-SECRET" not in html
+    assert "javascript:" not in html.replace("[click](javascript:alert(1))", "")
+    assert not re.search(r"<(img|link|base|style)\b[^>]*(file:|https?:)", html)
+    pdf = (tmp_path / "out" / f"{_id(path)}.pdf").read_bytes()
+    assert b"TOP-SECRET" not in b"".join(_streams(pdf))
+
+
+def _streams(pdf: bytes) -> list[bytes]:
+    """Return every stream of a PDF, decompressed when it is Flate-encoded."""
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            streams.append(zlib.decompress(match[1]))
+        except zlib.error:
+            streams.append(match[1])
+    return streams
+
+
+def _id(path: Path) -> str:
+    return re.search(r"^id: (\S+)$", path.read_text(), re.M)[1]
+
+
+def test_only_the_bundled_fonts_are_embedded(aphp):
+    pdf = aphp["pdf"].read_bytes()
+    fonts = {match[1].decode() for chunk in [pdf, *_streams(pdf)]
+             for match in re.finditer(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([\w-]+)", chunk)}
+    assert fonts and all(name.startswith("Report-") for name in fonts), fonts
