@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from .instants import Duration, When, between
+from typing import TYPE_CHECKING
+
+from .instants import Duration, When, between, zone_named
 from .model import TAXONOMIES, Communication, Impact, Incident, TimelineEntry
+
+if TYPE_CHECKING:
+    from .history import History
 
 #: Headline figures: (name, key instant it starts at, key instant it ends at).
 FIGURES = (
@@ -62,10 +67,12 @@ class Report:
     slippages: list[Slippage]
     timeline: list[TimelineEntry]
     actions_by_lesson: dict[str, list[str]] = field(default_factory=dict)
+    history: History | None = None
+    """The record's git history, when the caller gathered it; None leaves it out."""
 
 
-def derive(incident: Incident) -> Report:
-    """Compute durations, slippage, order and links from a valid record."""
+def derive(incident: Incident, history: History | None = None) -> Report:
+    """Compute durations, slippage, order and links from a valid record (and its history)."""
     instants = incident.key_instants
     figures = []
     for name, start_key, end_key in FIGURES:
@@ -104,6 +111,7 @@ def derive(incident: Incident) -> Report:
             lesson.id: [action.id for action in incident.actions if lesson.id in action.lessons]
             for lesson in incident.lessons
         },
+        history=history,
     )
 
 
@@ -112,6 +120,7 @@ def check(incident: Incident) -> Iterator[tuple[tuple, str]]:
     yield from _check_unique_ids(incident)
     yield from _check_references(incident)
     yield from _check_order(incident)
+    yield from _check_review(incident)
 
 
 def _check_unique_ids(incident: Incident) -> Iterator[tuple[tuple, str]]:
@@ -182,6 +191,34 @@ def _check_order(incident: Incident) -> Iterator[tuple[tuple, str]]:
             )
         if impact.ended is None and not impact.ongoing:
             yield ("impacts", index), "give 'ended', or set 'ongoing: true' if it has not ended"
+
+
+def _check_review(incident: Incident) -> Iterator[tuple[tuple, str]]:
+    review = incident.review
+    # The record keeps no log of its states, so "approved before published" can only
+    # mean that a published review carries an approval, like an approved one.
+    if review.status in ("approved", "published") and not any(
+            approval.decision == "approved" for approval in review.approvals):
+        yield ("review", "status"), (
+            f"status {review.status!r} needs an approval: add one under review.approvals "
+            "(name, role, date, decision: approved), or set the status back to 'in_review'"
+        )
+    start = incident.key_instants.started.at.earliest
+    first_day = start.astimezone(zone_named(incident.timezone)).date() if start else None
+    if review.updated and first_day and review.updated < first_day:
+        yield ("review", "updated"), (
+            f"{review.updated} is before the incident started ({first_day})"
+        )
+    for index, approval in enumerate(review.approvals):
+        if first_day and approval.date < first_day:
+            yield ("review", "approvals", index, "date"), (
+                f"{approval.date} is before the incident started ({first_day})"
+            )
+        elif review.updated and approval.date > review.updated:
+            yield ("review", "approvals", index, "date"), (
+                f"{approval.date} is after the review was last updated ({review.updated}): "
+                "recording a decision updates the review, so move 'updated' forward"
+            )
 
 
 def _walk(value, loc: tuple) -> Iterator[tuple[tuple, str, object]]:

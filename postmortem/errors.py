@@ -25,6 +25,17 @@ class Problem:
         return asdict(self)
 
 
+def field_path(loc: tuple) -> str:
+    """Write a location as people read it: `timeline[3].at`."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
 class RecordError(Exception):
     """Raised when an input file has one or more problems; carries all of them."""
 

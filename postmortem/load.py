@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from postmortem.errors import Problem, RecordError
+from .errors import Problem, RecordError, field_path
 
 MAX_BYTES = 1024 * 1024  # size cap
 
@@ -195,7 +195,7 @@ class _Builder:
 
     def problem(self, mark, loc: tuple, message: str) -> None:
         """Record a problem at a YAML mark."""
-        self.problems.append(_at(self.path, mark, message, _field(loc)))
+        self.problems.append(_at(self.path, mark, message, field_path(loc)))
 
     def value(self, node, loc: tuple, record: bool = True) -> Any:
         """Build the value of any node; with record=False only problems are kept."""
@@ -394,17 +394,6 @@ def _at(path: str, mark, message: str, field: str = "") -> Problem:
 def _position(mark) -> tuple[int, int]:
     """Convert a 0-based YAML mark to a 1-based (line, column)."""
     return mark.line + 1, mark.column + 1
-
-
-def _field(loc: tuple) -> str:
-    """Format a path as `timeline[3].at`."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def _describe(node) -> str:

@@ -10,9 +10,10 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from . import derive
-from .errors import Problem, RecordError
+from .errors import Problem, RecordError, field_path
 from .load import Document, load_file
 from .model import SCHEMA_VERSION, Incident
+from .upgrade import OLDEST_VERSION, is_readable, upgrade_document
 
 
 def read_incident(path: str | os.PathLike) -> Incident:
@@ -26,6 +27,8 @@ def validate_document(document: Document) -> Incident:
     if version_problem:
         # A record of another format version would only produce misleading field errors.
         raise RecordError([version_problem])
+    # Older records are read through the upgrade path (postmortem/upgrade.py).
+    document = upgrade_document(document)
     try:
         incident = Incident.model_validate(document.data)
     except ValidationError as exc:
@@ -49,8 +52,9 @@ def _check_version(document: Document) -> Problem | None:
             f"schema_version {version} is newer than this postmortem understands "
             f"(up to {SCHEMA_VERSION}): upgrade postmortem to read this record"
         )
-    elif version != SCHEMA_VERSION:
-        message = f"unsupported schema_version {version!r}: this postmortem reads version {SCHEMA_VERSION}"
+    elif not is_readable(version):
+        message = (f"unsupported schema_version {version!r}: this postmortem reads versions "
+                   f"{OLDEST_VERSION} to {SCHEMA_VERSION}")
     else:
         return None
     loc = ("schema_version",)
@@ -82,17 +86,6 @@ def _from_pydantic(document: Document, error: dict) -> Problem:
 def _problem(document: Document, loc: tuple, message: str, position: tuple[int, int]) -> Problem:
     line, column = position
     return Problem(document.path, line, column, message, field=field_path(loc))
-
-
-def field_path(loc: tuple) -> str:
-    """Write a location as people read it: `timeline[3].at`."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
 
 
 def _fields_at(loc: tuple) -> list[str]:
