@@ -8,10 +8,7 @@ STAMP := $(VENV)/.installed
 
 ## Install, then render every incident record under incidents/ into output/.
 reports: $(STAMP)
-	$(BIN)/postmortem validate incidents
-	@for record in incidents/*.yaml; do \
-		$(BIN)/postmortem render "$$record" --format md,html,pdf -o output || exit 1; \
-	done
+	$(BIN)/postmortem build
 
 ## Install with the test tools, then run the whole test suite.
 test: $(STAMP)
@@ -29,4 +26,5 @@ $(STAMP): pyproject.toml scripts/install-system-packages
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) output/*.md output/*.html output/*.pdf
+	rm -rf $(VENV) output/*.md output/*.html output/*.pdf output/*.json output/*.csv \
+		output/.postmortem-build.*

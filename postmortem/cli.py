@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-
-import jinja2
 
 from . import __version__
 from .errors import Problem, RecordError, RenderError
@@ -73,7 +73,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    import jinja2
+
     from .pipeline import FORMATS, render_file
+    from .render import template_problem
 
     formats = [fmt.strip() for fmt in args.format.split(",") if fmt.strip()]
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
@@ -87,7 +90,7 @@ def _render(args: argparse.Namespace) -> int:
     try:
         written = render_file(args.file, Path(args.output), formats, _template_dirs(args))
     except jinja2.TemplateError as exc:
-        print(_template_problem(exc), file=sys.stderr)
+        print(template_problem(exc), file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
         print(f"postmortem render: error: {exc.filename or args.file}: {exc.strerror}",
@@ -99,6 +102,45 @@ def _render(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import RECORD_FORMATS, BuildLocked, BuildOptions, build, progress_printer
+    from .config import load_config
+
+    settings = load_config().build  # the workspace's defaults; flags override them
+    formats = (tuple(fmt.strip() for fmt in args.format.split(",") if fmt.strip())
+               if args.format else settings.formats or ("md", "html", "pdf"))
+    unknown = [fmt for fmt in formats if fmt not in RECORD_FORMATS]
+    if unknown or not formats:
+        print(f"postmortem build: error: unknown format {', '.join(unknown) or '(none)'}; "
+              f"available: {', '.join(RECORD_FORMATS)}", file=sys.stderr)
+        return EXIT_USAGE
+    templates = args.templates or settings.templates
+    options = BuildOptions(
+        incidents=Path(args.incidents or settings.incidents or DEFAULT_INCIDENTS),
+        output=Path(args.output or settings.output or "output"),
+        formats=formats,
+        jobs=max(1, args.jobs or settings.jobs or os.cpu_count() or 1),
+        force=args.force,
+        template_dirs=(Path(templates),) if templates else tuple(_template_dirs(args)),
+        language=args.language or settings.language or "en",
+        today=args.today,
+    )
+    if not options.incidents.is_dir():
+        print(f"postmortem build: error: no folder {options.incidents}/ of incident records",
+              file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        result = build(options, progress_printer(mode="quiet" if args.quiet else None))
+    except BuildLocked as exc:
+        print(f"postmortem build: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if not args.quiet:
+        print(f"{len(result.outcomes)} record(s): {result.count('rendered')} rendered, "
+              f"{result.count('up to date')} up to date, {result.count('removed')} removed, "
+              f"{result.count('failed')} failed, in {result.seconds:.1f} s", file=sys.stderr)
+    return EXIT_INVALID if result.failed else EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -121,6 +163,95 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lint(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .lint import lint_paths, to_json, to_sarif
+
+    config = load_config()
+    results = lint_paths(args.paths or [DEFAULT_INCIDENTS], config.lint, args.today)
+    if args.format == "json":
+        print(json.dumps(to_json(results), indent=2, ensure_ascii=False))
+    elif args.format == "sarif":
+        print(json.dumps(to_sarif(results, config.lint), indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            for problem in [*result.problems, *(finding.problem for finding in result.findings)]:
+                print(problem, file=sys.stderr)
+        if results:
+            print(f"{len(results)} record(s) linted: {sum(r.errors for r in results)} error(s), "
+                  f"{sum(r.warnings for r in results)} warning(s)", file=sys.stderr)
+    if not results:
+        print(f"postmortem: error: no incident records (*.yaml) in "
+              f"{', '.join(args.paths or [DEFAULT_INCIDENTS])}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_INVALID if any(result.errors for result in results) else EXIT_OK
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import DiffError, compare, format_changes, read_versions, revision_label
+    from .i18n import Language
+
+    if len(args.files) > 2 or (len(args.files) == 2 and args.rev):
+        print("postmortem diff: error: give two files, or one file with --rev",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if len(args.files) == 2:
+        sides = [(args.files[0], None), (args.files[1], None)]
+    else:
+        # "A..B", "A.." or "A": a missing end means the working copy.
+        old, _, new = (args.rev or "HEAD").partition("..")
+        if not old:
+            print("postmortem diff: error: --rev needs a first revision, e.g. HEAD~2..HEAD",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        sides = [(args.files[0], old), (args.files[0], new or None)]
+    for path, revision in sides:
+        if revision is None and not Path(path).is_file():
+            print(f"{path}:1:1: error: no such file", file=sys.stderr)
+            return EXIT_INVALID
+    try:
+        before, after = read_versions(*sides[0], *sides[1])
+    except DiffError as exc:
+        print(f"{args.files[0]}:1:1: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    language = Language(after.lang, after.timezone)
+    code = args.format == "md"
+    labels = [revision_label(path, revision, language, code) if len(args.files) == 1
+              else (f"`{path}`" if code else str(path)) for path, revision in sides]
+    print(format_changes(compare(before, after), *labels, fmt=args.format), end="")
+    return EXIT_OK
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from .model import SCHEMA_VERSION
+    from .upgrade import UpgradeError, upgrade_file
+
+    if not Path(args.file).is_file():
+        print(f"{args.file}:1:1: error: no such file", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        old_version = upgrade_file(args.file)
+    except UpgradeError as exc:
+        print(f"postmortem upgrade: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"postmortem upgrade: error: {exc.filename or args.file}: {exc.strerror}",
+              file=sys.stderr)
+        return EXIT_INVALID
+    if old_version is None:
+        print(f"{args.file}: already at version {SCHEMA_VERSION}")
+    else:
+        print(f"{args.file}: upgraded from version {old_version} to {SCHEMA_VERSION}")
+    return EXIT_OK
+
+
 def _report(problems: list[Problem], fmt: str) -> None:
     if fmt == "json":
         print(json.dumps({"problems": [p.as_dict() for p in problems]}, indent=2,
@@ -136,20 +267,6 @@ def _template_dirs(args: argparse.Namespace) -> list[Path]:
         return [Path(args.templates)]
     workspace = Path("templates")
     return [workspace] if workspace.is_dir() else []
-
-
-def _template_problem(exc: jinja2.TemplateError) -> Problem:
-    """Turn a template error into a problem that names the template file and line."""
-    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    line = getattr(exc, "lineno", None)
-    if filename is None or line is None:
-        trace = exc.__traceback__
-        while trace is not None:
-            code = trace.tb_frame.f_code
-            if code.co_filename.endswith(".j2"):
-                filename, line = code.co_filename, trace.tb_lineno
-            trace = trace.tb_next
-    return Problem(str(filename or "<template>"), line or 1, 1, f"template: {exc.message or exc}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -187,6 +304,29 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: ./templates when it exists)")
     render.set_defaults(run=_render)
 
+    build = command("build", "Render every record of the workspace into the output folder, "
+                    "with an index and a review across incidents; only what changed is redone.",
+                    "postmortem build --jobs 2 --format md,html,pdf")
+    build.add_argument("-o", "--output", metavar="DIR",
+                       help="output folder (default: output)")
+    build.add_argument("--incidents", metavar="DIR",
+                       help=f"folder of incident records (default: {DEFAULT_INCIDENTS})")
+    build.add_argument("--format",
+                       help="comma-separated formats of each review (default: md,html,pdf; "
+                            "a JSON export is always written)")
+    build.add_argument("--jobs", type=int, metavar="N",
+                       help="records rendered at once (default: one per core)")
+    build.add_argument("--force", action="store_true", help="render everything again")
+    build.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    build.add_argument("--templates", metavar="DIR",
+                       help="template folder searched before the bundled templates")
+    build.add_argument("--language", choices=("en", "fr"),
+                       help="language of the index and of the review across incidents "
+                            "(default: en)")
+    build.add_argument("--today", type=_date, default=date.today(), metavar="YYYY-MM-DD",
+                       help="date against which action items are overdue (default: today)")
+    build.set_defaults(run=_build)
+
     new = command("new", "Write a new incident record that validates, with comments.",
                   "postmortem new 2025-01-15-database-failover --lang en")
     new.add_argument("id", metavar="ID", help="the incident id, a slug such as 2025-01-15-db-outage")
@@ -200,4 +340,33 @@ def _parser() -> argparse.ArgumentParser:
     schema = command("schema", "Print the JSON Schema (draft 2020-12) of an incident record.",
                      "postmortem schema > incident.schema.json")
     schema.set_defaults(run=_schema)
+
+    lint = command("lint", "Check review quality: blameless wording, action items, completeness "
+                   "and coherence (records must validate first).",
+                   "postmortem lint incidents/ --format sarif > lint.sarif")
+    lint.add_argument("paths", nargs="*", metavar="PATH",
+                      help=f"record files or folders (default: {DEFAULT_INCIDENTS}/)")
+    lint.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                      help="text for people (default), json for machines, sarif for code scanning")
+    lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                      help="date that overdue action items are judged against (default: today)")
+    lint.set_defaults(run=_lint)
+    diff = command("diff", "Show what changed between two versions of a record, in its language: "
+                   "fields, timeline entries, action items, key figures.",
+                   "postmortem diff incidents/2024-08-03-aphp-datacenter-power-outage.yaml "
+                   "--rev HEAD~2..HEAD")
+    diff.add_argument("files", nargs="+", metavar="FILE",
+                      help="one record (compared across git revisions) or two record files")
+    diff.add_argument("--rev", metavar="A..B",
+                      help="git revisions of the one FILE to compare; 'A' or 'A..' compares A "
+                           "with the working copy (default: HEAD against the working copy)")
+    diff.add_argument("--format", choices=("md", "text"), default="md",
+                      help="md for a pull request comment (default), text for a terminal")
+    diff.set_defaults(run=_diff)
+
+    upgrade = command("upgrade", "Rewrite a record of an older schema_version in the current "
+                      "one, keeping its comments and layout.",
+                      "postmortem upgrade incidents/2023-11-02-queue-backlog.yaml")
+    upgrade.add_argument("file", metavar="FILE", help="the incident record (YAML) to rewrite")
+    upgrade.set_defaults(run=_upgrade)
     return parser

@@ -23,6 +23,8 @@ from .render import environment, render_markdown
 SAFE_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
 #: Links a reader may follow; everything else is shown as text.
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+#: Links between the reports of a workspace, which the index makes itself.
+SIBLING_REPORT = re.compile(r"^[a-z0-9][a-z0-9-]*\.(md|html|pdf)$")
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,11 @@ def markdown_parser() -> MarkdownIt:
     return parser
 
 
-def markdown_to_html(markdown: str) -> tuple[Markup, list[Heading]]:
-    """Convert Markdown to an HTML fragment and list its headings."""
+def markdown_to_html(markdown: str, sibling_links: bool = False) -> tuple[Markup, list[Heading]]:
+    """Convert Markdown to an HTML fragment and list its headings.
+
+    `sibling_links` keeps links to other reports of the same folder (`<id>.html`).
+    """
     parser = markdown_parser()
     tokens = parser.parse(markdown)
     headings = []
@@ -56,17 +61,19 @@ def markdown_to_html(markdown: str) -> tuple[Markup, list[Heading]]:
             headings.append(Heading(int(token.tag[1]), token.attrs.get("id", ""),
                                     tokens[index + 1].content))
         if token.type == "inline" and token.children:
-            _neutralise(token.children)
+            _neutralise(token.children, sibling_links)
     return Markup(parser.renderer.render(tokens, parser.options, {})), headings
 
 
-def _neutralise(children: list[Token]) -> None:
+def _neutralise(children: list[Token], sibling_links: bool) -> None:
     """Replace unsafe images by their text and unsafe links by plain text, in place."""
     for position, child in enumerate(children):
+        href = str(child.attrs.get("href", ""))
         if child.type == "image" and not SAFE_IMAGE.match(str(child.attrs.get("src", ""))):
             text = Token("text", "", 0, content=f"[{child.content}]" if child.content else "")
             children[position] = text
-        elif child.type == "link_open" and not SAFE_LINK.match(str(child.attrs.get("href", ""))):
+        elif child.type == "link_open" and not (
+                SAFE_LINK.match(href) or (sibling_links and SIBLING_REPORT.match(href))):
             closing = next(i for i in range(position + 1, len(children))
                            if children[i].type == "link_close")
             children[position] = Token("text", "", 0, content="")
@@ -78,6 +85,10 @@ def document_datetime(report: Report) -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    history = report.history
+    if history and history.clean:
+        # The commit the file is at: the same for every rendering of that commit.
+        return history.latest.committed.astimezone(timezone.utc)
     updated = report.incident.review.updated
     if updated:
         return datetime(updated.year, updated.month, updated.day, tzinfo=timezone.utc)

@@ -45,7 +45,8 @@ LABELS: dict[str, dict[str, str]] = {
     "action_type": {"prevent": N_("Prevent"), "detect": N_("Detect"), "mitigate": N_("Mitigate"),
                     "process": N_("Process")},
     "priority": {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")},
-    "figure": {"time_to_detect": N_("Time to detect"), "time_to_mitigate": N_("Time to mitigate"),
+    "figure": {"trigger_duration": N_("Duration of the trigger"),
+               "time_to_detect": N_("Time to detect"), "time_to_mitigate": N_("Time to mitigate"),
                "time_to_restore": N_("Time to restore service"),
                "time_to_resolve": N_("Time to full restoration")},
     "target": {"mitigated": N_("mitigation"), "restored": N_("service restored"),
@@ -105,6 +106,8 @@ class Language:
 
     def day(self, value: date) -> str:
         """Format a calendar date in long form (e.g. '30 septembre 2025')."""
+        if isinstance(value, datetime):  # an instant falls on its day in the display zone
+            value = value.astimezone(self.zone).date()
         return format_date(value, format="long", locale=self.locale)
 
     def when(self, when: When, compact: bool = False) -> str:
@@ -162,6 +165,10 @@ class Language:
             # A range already shows the uncertainty; "about" is for a single value.
             text = self.gettext("about %(duration)s", duration=text)
         return text
+
+    def span(self, delta: timedelta) -> str:
+        """Format one exact length of time: '2 d 19 h', '3 h 30 min'."""
+        return self._span(delta)
 
     def _signed(self, delta: timedelta) -> str:
         if delta < timedelta(0):

@@ -12,14 +12,15 @@ import io
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from .derive import Report
-from .errors import Problem, RecordError, RenderError
+from .errors import Problem, RecordError, RenderError, field_path
 from .html import document_datetime
 from .load import Document
-from .validate import field_path
 from .render import default_template_dir
 
 #: Archival and tagged: PDF/A-3 allows the embedded record; level A adds the structure
@@ -65,30 +66,37 @@ def _fetcher_class():
 
 
 def render_pdf(report: Report, html: str, source: bytes, source_name: str) -> bytes:
-    """Print the HTML page to PDF/A-3 bytes, with the record attached and metadata set."""
+    """Print a review to PDF/A-3 bytes, with its record attached and its metadata set."""
+    return print_pdf(html, document_datetime(report), xmp=_xmp(report), attachments=[
+        (source, source_name, "Incident record (YAML) this report was produced from")])
+
+
+def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
+              attachments: Sequence[tuple[bytes, str, str]] = ()) -> bytes:
+    """Print an HTML page of ours to PDF/A-3 bytes, fetching nothing but bundled assets."""
     import weasyprint
 
     _check_glyphs(html)
-    stamp = document_datetime(report)
     assets = {f"fonts/{name}": (data, "font/ttf") for name, data in _font_files().items()}
-    assets["metadata.xmp"] = (_xmp(report), "application/rdf+xml")
+    if xmp:
+        assets["metadata.xmp"] = (xmp, "application/rdf+xml")
     fetcher = _fetcher_class()(assets)
     font_config = weasyprint.text.fonts.FontConfiguration()
     fonts = weasyprint.CSS(string=_font_faces(), url_fetcher=fetcher, font_config=font_config)
-    record = weasyprint.Attachment(
-        file_obj=io.BytesIO(source), url_fetcher=fetcher, name=source_name,
-        description="Incident record (YAML) this report was produced from",
-        created=stamp, modified=stamp, relationship="Source",
-    )
+    files = [
+        weasyprint.Attachment(file_obj=io.BytesIO(data), url_fetcher=fetcher, name=name,
+                              description=description, created=stamp, modified=stamp,
+                              relationship="Source")
+        for data, name, description in attachments
+    ]
     # WeasyPrint logs each refused URL; the fetcher keeps the list, so keep the log quiet.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
-    pdf = document.write_pdf(
-        stylesheets=[fonts], font_config=font_config, attachments=[record],
+    return document.write_pdf(
+        stylesheets=[fonts], font_config=font_config, attachments=files,
         pdf_variant=PDF_VARIANT, custom_metadata=True, pdf_identifier=True,
-        xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"],
+        xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"] if xmp else None,
     )
-    return pdf
 
 
 def missing_glyphs(text: str) -> list[str]:

@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .derive import derive
+from .export import incident_json
+from .history import read_history
 from .render import render_markdown
 from .load import load_bytes
 from .validate import validate_document
 from .write import write_atomic
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "json")
 RECORD_SUFFIXES = (".yaml", ".yml")
 
 
@@ -27,12 +29,14 @@ def render_file(
     source = Path(path).read_bytes()
     document = load_bytes(source, str(path))
     incident = validate_document(document)
-    # Derive durations, slippage and order from the record.
-    report = derive(incident)
+    # Derive durations, slippage and order from the record; carry its git history along.
+    report = derive(incident, history=read_history(path))
     # Render every format in memory first, so that a failure writes nothing at all.
     rendered: dict[str, str | bytes] = {}
     if "md" in formats:
         rendered["md"] = render_markdown(report, template_dirs)
+    if "json" in formats:
+        rendered["json"] = incident_json(report)
     if "html" in formats or "pdf" in formats:
         from .html import render_html  # HTML and PDF only: keeps `md` light
 

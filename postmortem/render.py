@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .derive import Report
+from .errors import Problem
 from .i18n import Language
 
 PACKAGE_DIR = Path(__file__).parent
@@ -45,6 +46,7 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
         when=language.when,
         when_compact=lambda when: language.when(when, compact=True),
         duration=language.duration,
+        span=language.span,
         slip=lambda duration: language.duration(duration, signed=True),
         day=language.day,
         instant=language.instant,
@@ -101,3 +103,17 @@ def _tidy(text: str) -> str:
     # Templates are easier to read with blank lines around blocks; the output wants one.
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip() + "\n"
+
+
+def template_problem(exc: jinja2.TemplateError) -> Problem:
+    """Turn a template error into a problem that names the template file and line."""
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if filename is None or line is None:
+        trace = exc.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code
+            if code.co_filename.endswith(".j2"):
+                filename, line = code.co_filename, trace.tb_lineno
+            trace = trace.tb_next
+    return Problem(str(filename or "<template>"), line or 1, 1, f"template: {exc.message or exc}")

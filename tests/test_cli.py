@@ -12,7 +12,7 @@ import pytest
 from conftest import APHP, RECORDS, ROOT
 from postmortem.scaffold import write_new_record
 
-COMMANDS = ("validate", "render", "new", "schema")
+COMMANDS = ("validate", "render", "new", "schema", "lint", "diff", "upgrade")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,77 @@
+"""Machine exports: one JSON document per incident, and every action item as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from datetime import date
+
+from . import __version__
+from .derive import Report
+from .instants import Duration, When
+
+ACTION_COLUMNS = ("incident", "id", "action", "owner", "due", "status", "type", "priority",
+                  "overdue", "lessons", "link", "incident_title")
+OPEN_STATUSES = ("proposed", "open", "in_progress")
+
+
+def incident_json(report: Report) -> str:
+    """Return the normalised record with its derived figures, as JSON."""
+    incident = report.incident
+    derived = {
+        "figures": {figure.name: _duration(figure.duration) for figure in report.figures},
+        "trigger_duration": _duration(report.trigger_duration),
+        "impacts": [{"service": span.impact.service, "duration": _duration(span.duration)}
+                    for span in report.impacts],
+        "slippages": [{"announced": _when(s.communication.at), "promised": _when(s.promised),
+                       "actual": _when(s.actual), "slip": _duration(s.slip), "late": s.late}
+                      for s in report.slippages],
+        "started": _when(incident.key_instants.started.at),
+    }
+    document = {
+        "generator": f"postmortem {__version__}",
+        "record": incident.model_dump(mode="json"),
+        "derived": derived,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def actions_csv(rows: Iterable[dict]) -> str:
+    """Return action-item rows as CSV with a header line."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ACTION_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def action_rows(record: dict, today: date) -> list[dict]:
+    """Return one CSV row per action item of an exported record."""
+    rows = []
+    for action in record.get("actions", []):
+        due = action.get("due")
+        overdue = bool(due and action["status"] in OPEN_STATUSES
+                       and date.fromisoformat(due) < today)
+        rows.append({
+            "incident": record["id"], "id": action["id"], "action": action["action"],
+            "owner": action["owner"], "due": due or "", "status": action["status"],
+            "type": action["type"], "priority": action["priority"],
+            "overdue": "yes" if overdue else "no", "lessons": " ".join(action["lessons"]),
+            "link": action["link"], "incident_title": record["title"],
+        })
+    return rows
+
+
+def _duration(duration: Duration | None) -> dict | None:
+    return duration.as_dict() if duration else None
+
+
+def _when(when: When | None) -> dict | None:
+    if when is None:
+        return None
+    return {"text": when.text,
+            "earliest": when.earliest.isoformat() if when.earliest else None,
+            "latest": when.latest.isoformat() if when.latest else None,
+            "approximate": when.approximate}

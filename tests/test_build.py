@@ -1,0 +1,239 @@
+"""The workspace build: incremental, parallel, crash-safe, with an index and exports."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import APHP, RECORDS, ROOT
+
+
+def _record(minimal: str, incident_id: str, **changes: str) -> str:
+    text = minimal.replace("id: 2025-03-02-checkout-latency", f"id: {incident_id}")
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch) -> Path:
+    """A workspace with the AP-HP record and two small English ones."""
+    incidents = tmp_path / "incidents"
+    incidents.mkdir()
+    shutil.copy(APHP, incidents / APHP.name)
+    minimal = (RECORDS / "minimal.yaml").read_text()
+    (incidents / "checkout.yaml").write_text(minimal)
+    (incidents / "search.yaml").write_text(_record(
+        minimal, "2025-06-10-search-outage",
+        **{"2025-03-02": "2025-06-10", "Checkout": "Search", "capacity": "dependency"}))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _build(run, *extra: str) -> tuple[int, str, str]:
+    return run("build", "--format", "md", "--jobs", "1", "--today", "2026-01-01", *extra)
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_mtime_ns for path in folder.iterdir()
+            if not path.name.startswith(".")}
+
+
+def test_a_cold_build_renders_every_record_with_an_index_and_exports(workspace, run):
+    status, _, err = _build(run)
+    assert status == 0, err
+    output = workspace / "output"
+    for incident_id in (APHP.stem, "2025-03-02-checkout-latency", "2025-06-10-search-outage"):
+        assert (output / f"{incident_id}.md").is_file()
+        assert (output / f"{incident_id}.json").is_file()
+    assert "3 record(s): 3 rendered, 0 up to date, 0 removed, 0 failed" in err
+    index = (output / "index.md").read_text()
+    rows = [line for line in index.splitlines() if line.startswith("| ") and "](" in line]
+    assert [row.split("](")[1].split(")")[0] for row in rows] == [  # newest first
+        "2025-06-10-search-outage.md", "2025-03-02-checkout-latency.md", f"{APHP.stem}.md"]
+
+
+def test_a_no_op_rebuild_touches_nothing(workspace, run):
+    _build(run)
+    before = _mtimes(workspace / "output")
+    status, _, err = _build(run)
+    assert status == 0
+    assert "0 rendered, 3 up to date" in err
+    assert _mtimes(workspace / "output") == before
+
+
+def test_changing_one_record_renders_only_it(workspace, run):
+    _build(run)
+    record = workspace / "incidents" / "search.yaml"
+    record.write_text(record.read_text().replace("severity: moderate", "severity: major"))
+    status, _, err = _build(run)
+    assert status == 0
+    assert "[1/1] rendered incidents/search.yaml" in err
+    assert "1 rendered, 2 up to date" in err
+    assert "| Major |" in (workspace / "output" / "index.md").read_text()
+
+
+def test_changing_a_template_renders_everything(workspace, run):
+    _build(run)
+    templates = workspace / "templates"
+    templates.mkdir()
+    shutil.copy(ROOT / "templates" / "report.md.j2", templates / "report.md.j2")
+    with (templates / "report.md.j2").open("a") as template:
+        template.write("\nCustom footer.\n")
+    status, _, err = _build(run)
+    assert status == 0 and "3 rendered, 0 up to date" in err
+    assert (workspace / "output" / f"{APHP.stem}.md").read_text().endswith("Custom footer.\n")
+
+
+def test_a_deleted_record_loses_its_outputs(workspace, run):
+    _build(run)
+    (workspace / "incidents" / "search.yaml").unlink()
+    status, _, err = _build(run)
+    assert status == 0 and "removed incidents/search.yaml" in err
+    assert not list((workspace / "output").glob("2025-06-10-search-outage.*"))
+    assert "search-outage" not in (workspace / "output" / "index.md").read_text()
+
+
+def test_a_bad_record_is_reported_and_does_not_stop_the_others(workspace, run):
+    broken = (RECORDS / "invalid" / "no-offset.yaml").read_text()
+    (workspace / "incidents" / "broken.yaml").write_text(
+        broken.replace("id: 2025-03-02-checkout-latency", "id: broken"))
+    status, _, err = _build(run)
+    assert status == 1
+    assert "incidents/broken.yaml:25:9: error: timeline[0].at: " in err
+    assert "3 rendered, 0 up to date, 0 removed, 1 failed" in err
+    assert "Not included, because the record has errors: `incidents/broken.yaml`" in (
+        workspace / "output" / "index.md").read_text()
+
+
+def test_two_records_with_one_id_are_refused(workspace, run):
+    shutil.copy(workspace / "incidents" / "checkout.yaml", workspace / "incidents" / "copy.yaml")
+    status, _, err = _build(run)
+    assert status == 1
+    assert ("incidents/copy.yaml:2:5: error: id: id '2025-03-02-checkout-latency' is also the "
+            "id of incidents/checkout.yaml") in err
+    assert ("incidents/checkout.yaml:2:5: error: id: id '2025-03-02-checkout-latency' is also "
+            "the id of incidents/copy.yaml") in err
+
+
+def test_a_second_build_on_the_same_folder_is_refused(workspace, run):
+    output = workspace / "output"
+    output.mkdir()
+    with open(output / ".postmortem-build.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242")
+        lock.flush()
+        status, _, err = _build(run)
+    assert status == 1
+    assert "another build is writing to output/ (process 4242)" in err
+
+
+def test_leftovers_of_an_interrupted_build_are_cleaned(workspace, run):
+    output = workspace / "output"
+    output.mkdir()
+    leftover = output / ".checkout.md.k2j3h4.tmp"
+    leftover.write_text("half a file")
+    _build(run)
+    assert not leftover.exists()
+
+
+def test_exports_give_figures_and_action_items(workspace, run):
+    _build(run)
+    output = workspace / "output"
+    exported = json.loads((output / f"{APHP.stem}.json").read_text())
+    assert exported["record"]["id"] == APHP.stem
+    assert exported["derived"]["figures"]["time_to_resolve"] == {
+        "shortest_minutes": 79 * 60, "longest_minutes": None, "approximate": True}
+    with (output / "actions.csv").open() as stream:
+        rows = list(csv.DictReader(stream))
+    aphp_rows = [row for row in rows if row["incident"] == APHP.stem]
+    assert len(aphp_rows) == 8
+    assert all(row["overdue"] == "yes" for row in aphp_rows)  # all due in 2025
+
+
+def test_the_review_across_incidents(workspace, run):
+    _build(run, "--language", "fr")
+    index = (workspace / "output" / "index.md").read_text()
+    assert "| Global Switch | 1 |" in index
+    # detection: 0–30 min, 5–10 min and 5–10 min count at 15, 7.5 and 7.5 minutes
+    assert "| Délai de détection | 3 | 8\u00a0min | 14\u00a0min |" in index
+    assert "| Direction des systèmes d'information | 4 | 4 |" in index
+    assert "| Capacité | 1 |" in index and "| Dépendance | 1 |" in index
+
+
+def test_parallel_workers_render_html(workspace, run):
+    status, _, err = run("build", "--format", "md,html", "--jobs", "2")
+    assert status == 0, err
+    assert '<html lang="fr">' in (workspace / "output" / f"{APHP.stem}.html").read_text()
+    assert (workspace / "output" / "index.html").is_file()
+
+
+def test_a_build_killed_midway_leaves_complete_files_and_the_next_one_finishes(workspace):
+    for number in range(4):
+        (workspace / "incidents" / f"copy-{number}.yaml").write_text(
+            APHP.read_text().replace(f"id: {APHP.stem}", f"id: copy-{number}"))
+    command = [sys.executable, "-m", "postmortem", "build", "--format", "pdf", "--jobs", "1",
+               "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    build = subprocess.Popen(command, cwd=workspace, env=env)
+    output = workspace / "output"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(output.glob("*.pdf"))) < 2:
+        time.sleep(0.05)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    for pdf in output.glob("*.pdf"):
+        assert len(PdfReader(pdf).pages) > 0  # every PDF on disk is complete
+    finished = subprocess.run(command, cwd=workspace, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert len(list(output.glob("*.pdf"))) == 7 + 1  # seven reviews and the index
+    assert not [p for p in output.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_workspace_file_sets_defaults_and_flags_override_them(workspace, run):
+    (workspace / "postmortem.toml").write_text(
+        '[build]\nformats = ["md"]\nlanguage = "fr"\njobs = 1\n')
+    status, _, err = run("build", "--today", "2026-01-01")
+    assert status == 0, err
+    output = workspace / "output"
+    assert not list(output.glob("*.html"))
+    assert (output / "index.md").read_text().startswith("# Revues d'incidents")
+    status, _, err = run("build", "--today", "2026-01-01", "--language", "en", "--format", "md,html")
+    assert status == 0, err
+    assert (output / "index.md").read_text().startswith("# Incident reviews")
+    assert (output / f"{APHP.stem}.html").is_file()
+
+
+def test_a_mistake_in_the_workspace_file_is_reported_at_its_line(workspace, run):
+    (workspace / "postmortem.toml").write_text('[build]\nformats = ["md"]\njbos = 2\n')
+    status, _, err = run("build")
+    assert status == 1
+    assert err.startswith("postmortem.toml:3:1: error: build.jbos: unknown key 'jbos' in [build]; "
+                          "did you mean 'jobs'?")
+
+
+def test_committing_a_record_renders_it_again_with_its_new_version(workspace, run):
+    from git_repo import commit, new_repo
+
+    new_repo(workspace)
+    commit(workspace, "Add the records", "2025-07-01T10:00:00+00:00")
+    _build(run)
+    (workspace / "incidents" / "search.yaml").write_text(
+        (workspace / "incidents" / "search.yaml").read_text() + "# reviewed\n")
+    status, _, err = _build(run)
+    assert "1 rendered, 2 up to date" in err  # modified since its commit
+    version = commit(workspace, "Review the search outage", "2025-07-02T10:00:00+00:00")
+    status, _, err = _build(run)
+    assert status == 0 and "1 rendered, 2 up to date" in err  # same bytes, new version
+    assert version[:8] in (workspace / "output" / "2025-06-10-search-outage.md").read_text()
