@@ -35,10 +35,17 @@ def make_workspace(folder: Path, records: int) -> None:
             text.replace(f"id: {RECORD.stem}", f"id: {incident_id}"), encoding="utf-8")
 
 
+def snapshot_code(folder: Path) -> None:
+    """Copy the package and its templates, so that edits made meanwhile do not count."""
+    for name in ("postmortem", "templates"):
+        shutil.copytree(ROOT / name, folder / "code" / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def timed_build(folder: Path, formats: str, jobs: int) -> float:
     """Run one build in a subprocess and return its wall-clock time in seconds."""
     started = time.perf_counter()
-    subprocess.run(_command(formats, jobs), cwd=folder, check=True, env=_env())
+    subprocess.run(_command(formats, jobs), cwd=folder, check=True, env=_env(folder))
     return time.perf_counter() - started
 
 
@@ -46,7 +53,7 @@ def kill_midway(folder: Path, formats: str, jobs: int, after: int) -> None:
     """Kill a cold build once `after` PDFs exist; check what it left; build again."""
     from pypdf import PdfReader
 
-    build = subprocess.Popen(_command(formats, jobs), cwd=folder, env=_env())
+    build = subprocess.Popen(_command(formats, jobs), cwd=folder, env=_env(folder))
     output = folder / "output"
     while build.poll() is None and len(list(output.glob("*.pdf"))) < after:
         time.sleep(0.05)
@@ -66,8 +73,8 @@ def _command(formats: str, jobs: int) -> list[str]:
             "--jobs", str(jobs), "--quiet"]
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+def _env(folder: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(folder / "code")}
 
 
 def main() -> None:
@@ -81,6 +88,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="postmortem-bench-"))
     try:
         make_workspace(folder, args.records)
+        snapshot_code(folder)
         cold = timed_build(folder, args.formats, args.jobs)
         noop = timed_build(folder, args.formats, args.jobs)
         touched = folder / "incidents" / "incident-0000.yaml"

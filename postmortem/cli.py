@@ -136,6 +136,10 @@ def _build(args: argparse.Namespace) -> int:
     except BuildLocked as exc:
         print(f"postmortem build: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:  # the output folder vanished, a disk filled up…
+        print(f"postmortem build: error: {exc.filename or options.output}: {exc.strerror}",
+              file=sys.stderr)
+        return EXIT_INVALID
     if not args.quiet:
         print(f"{len(result.outcomes)} record(s): {result.count('rendered')} rendered, "
               f"{result.count('up to date')} up to date, {result.count('removed')} removed, "
@@ -165,7 +169,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _lint(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .lint import lint_paths, to_json, to_sarif
+    from .lint import lint_paths, to_json
+    from .sarif import to_sarif
 
     config = load_config()
     results = lint_paths(args.paths or [DEFAULT_INCIDENTS], config.lint, args.today)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,10 +48,12 @@ def markdown_parser() -> MarkdownIt:
     return parser
 
 
-def markdown_to_html(markdown: str, sibling_links: bool = False) -> tuple[Markup, list[Heading]]:
+def markdown_to_html(markdown: str, sibling_links: bool = False,
+                     spacing: Callable[[str], str] = str) -> tuple[Markup, list[Heading]]:
     """Convert Markdown to an HTML fragment and list its headings.
 
-    `sibling_links` keeps links to other reports of the same folder (`<id>.html`).
+    `sibling_links` keeps links to other reports of the same folder (`<id>.html`);
+    `spacing` adjusts the spaces of prose (never of code) to the language's typography.
     """
     parser = markdown_parser()
     tokens = parser.parse(markdown)
@@ -62,6 +64,9 @@ def markdown_to_html(markdown: str, sibling_links: bool = False) -> tuple[Markup
                                     tokens[index + 1].content))
         if token.type == "inline" and token.children:
             _neutralise(token.children, sibling_links)
+            for child in token.children:
+                if child.type == "text":
+                    child.content = spacing(child.content)
     return Markup(parser.renderer.render(tokens, parser.options, {})), headings
 
 
@@ -102,8 +107,9 @@ def render_html(report: Report, template_dirs: Sequence[Path] = ()) -> str:
 
     incident = report.incident
     language = Language(incident.lang, incident.timezone)
-    body, headings = markdown_to_html(render_markdown(report, template_dirs, embedded=True))
-    summary, _ = markdown_to_html(incident.summary)
+    markdown = render_markdown(report, template_dirs, embedded=True)
+    body, headings = markdown_to_html(markdown, spacing=language.spacing)
+    summary, _ = markdown_to_html(incident.summary, spacing=language.spacing)
     template = environment(language, template_dirs).get_template("report.html.j2")
     return template.render(
         report=report,

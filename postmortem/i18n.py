@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +65,18 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+_BEFORE_HIGH_PUNCTUATION = re.compile(r"(?<=\S)[ \u00a0\u202f]*([;!?»])(?=[\s),.]|$)")
+_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+:(?=\s|$)")
+_AFTER_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
+
+
+def french_spacing(text: str) -> str:
+    """Put the non-breaking spaces of French typography around : ; ! ? and « »."""
+    text = _BEFORE_HIGH_PUNCTUATION.sub(lambda m: "\u202f" + m[1], text)
+    text = _BEFORE_COLON.sub("\u00a0:", text)
+    return _AFTER_GUILLEMET.sub("«\u202f", text)
+
+
 @lru_cache(maxsize=None)
 def _translations(lang: str) -> gettext.NullTranslations:
     po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -99,6 +112,10 @@ class Language:
     def label(self, group: str, value: str) -> str:
         """Return the translated label of an enumerated value."""
         return self.gettext(LABELS[group].get(value, value))
+
+    def spacing(self, text: str) -> str:
+        """Apply the language's typographic spacing to a text."""
+        return french_spacing(text) if self.code == "fr" else text
 
     def number(self, value: float | int) -> str:
         """Format a number with the language's separators."""

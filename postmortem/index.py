@@ -124,7 +124,7 @@ def render_index_html(index: Review, language: Language, template_dirs: Sequence
     from .html import markdown_to_html
 
     markdown = render_index_markdown(index, language, template_dirs, link_suffix=".html")
-    body, _ = markdown_to_html(markdown, sibling_links=True)
+    body, _ = markdown_to_html(markdown, sibling_links=True, spacing=language.spacing)
     template = environment(language, template_dirs).get_template("index.html.j2")
     return template.render(index=index, body=body, lang=language.code)
 

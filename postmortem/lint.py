@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from babel.dates import get_day_names, get_month_names
 
-from . import __version__
 from .errors import Problem, RecordError, field_path
 from .instants import When
 from .load import Document, load_file
 from .model import Incident
+from .source_text import SourceText
 from .validate import validate_document
 
 if TYPE_CHECKING:
@@ -102,7 +102,6 @@ CLOSED = ("done", "wont_do")
 APPROXIMATE_SLACK = timedelta(minutes=30)
 
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"")
-_SILENCE = re.compile(r"(?:^|\s)#\s*postmortem:\s*ignore\[([^\]]*)\]")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _DIGIT = re.compile(r"\d")
 _HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z][\w.-]*\w")
@@ -193,7 +192,7 @@ def lint_document(document: Document, incident: Incident, text: str,
     """Return the findings of every rule that is on, for a valid record and its raw text."""
     overrides = config.severity if config else {}
     added = config.words.get(incident.lang, {}) if config else {}
-    context = _Context(document, incident, _Source(text), _words(incident.lang, added),
+    context = _Context(document, incident, SourceText(text), _words(incident.lang, added),
                        today or date.today())
     findings = []
     for check in _CHECKS:
@@ -230,7 +229,7 @@ def _words(lang: str, added: Mapping[str, Sequence[str]]) -> dict[str, tuple[str
 class _Context:
     """What every check reads: the record, its raw text, the words of its language, today."""
 
-    def __init__(self, document: Document, incident: Incident, source: _Source,
+    def __init__(self, document: Document, incident: Incident, source: SourceText,
                  words: dict[str, tuple[str, ...]], today: date):
         self.document = document
         self.incident = incident
@@ -671,165 +670,6 @@ _CHECKS = (
 )
 
 
-# Raw text -------------------------------------------------------------------------------
-
-class _Source:
-    """The raw lines of a record: where each character of a value sits, and silences."""
-
-    def __init__(self, text: str):
-        # splitlines() breaks where YAML does (\n, \r\n, \r, NEL, LS, PS); the other breaks
-        # it knows are characters that loading refuses.
-        self.lines = text.splitlines()
-        self.silences: dict[int, set[str]] = {}
-        for number, line in enumerate(self.lines, 1):
-            match = _SILENCE.search(line)
-            if match:
-                self.silences[number] = {rule.strip() for rule in match.group(1).split(",")}
-        self._places: dict[tuple, tuple | None] = {}
-
-    def silenced(self, rule: str, *lines: int) -> bool:
-        """Tell whether a comment on one of the lines silences the rule."""
-        return any(rule in self.silences.get(line, ()) for line in lines)
-
-    def position(self, start: tuple[int, int], value: str, offset: int) -> tuple[int, int]:
-        """Return the position of value[offset], or the value's start when it cannot be proven."""
-        if (start, value) not in self._places:
-            self._places[start, value] = self._rebuild(start, value)
-        places = self._places[start, value]
-        return places[offset] if places and offset < len(places) else start
-
-    def _rebuild(self, start: tuple[int, int], value: str) -> tuple[tuple[int, int], ...] | None:
-        """Rebuild value from the raw text, with each character's position; None if it differs."""
-        row, column = start[0] - 1, start[1] - 1
-        if row >= len(self.lines) or column >= len(self.lines[row]):
-            return None
-        indicator = self.lines[row][column]
-        if indicator in "|>":
-            chars = self._block(row, column, folded=indicator == ">")
-        elif indicator in "\"'":
-            chars = self._quoted(row, column, indicator)
-        else:
-            chars = self._plain(row, column, len(value))
-        # Only a rebuild that gives back the loaded value exactly is trusted.
-        if chars is None or "".join(char for char, _ in chars[: len(value)]) != value:
-            return None
-        return tuple(place for _, place in chars[: len(value)])
-
-    def _block(self, row: int, column: int, folded: bool) -> list | None:
-        """Rebuild a `|` or `>` scalar as (character, (line, column)) pairs."""
-        if not re.fullmatch(r"[|>][+-]?\s*(?:#.*)?", self.lines[row][column:]):
-            return None  # an explicit indentation indicator: rare, and left to the fallback
-        body: list[tuple[int, str | None]] = []
-        indent = None
-        for number in range(row + 1, len(self.lines)):
-            line = self.lines[number]
-            if not line.strip():
-                body.append((number, None))
-                continue
-            lead = len(line) - len(line.lstrip(" "))
-            indent = lead if indent is None else indent
-            if lead < indent:
-                break
-            body.append((number, line))
-        chars: list = []
-        previous: tuple[int, str, bool] | None = None  # row, text, more indented
-        blank = 0
-        for number, line in body:
-            if line is None:
-                blank += 1
-                continue
-            more = line[indent:indent + 1] in (" ", "\t")
-            newline = ("\n", (number + 1, 1))
-            if previous is None:
-                chars += [newline] * blank
-            elif not folded or more or previous[2]:
-                chars += [newline] * (1 + blank)
-            elif blank:
-                chars += [newline] * blank
-            else:  # folding turns the line break into a space
-                chars.append((" ", (previous[0] + 1, len(previous[1]) + 1)))
-            blank = 0
-            chars += [(char, (number + 1, indent + k + 1)) for k, char in enumerate(line[indent:])]
-            previous = (number, line, more)
-        if previous is not None:
-            # Final line breaks, kept by the "clip" and "keep" chomping indicators.
-            chars += [("\n", (previous[0] + 1, len(previous[1]) + 1))] * (1 + blank)
-        return chars
-
-    def _quoted(self, row: int, column: int, quote: str) -> list | None:
-        """Rebuild a single- or double-quoted scalar as (character, (line, column)) pairs."""
-        escapes = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
-                   "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
-                   "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
-        widths = {"x": 2, "u": 4, "U": 8}
-        chars: list = []
-        number, index = row, column + 1
-        while number < len(self.lines):
-            line = self.lines[number]
-            joined = False  # an escaped line break joins lines without a space
-            while index < len(line):
-                char, place = line[index], (number + 1, index + 1)
-                if char == quote and line[index + 1:index + 2] == "'" and quote == "'":
-                    chars.append(("'", place))
-                    index += 2
-                elif char == quote:
-                    return chars
-                elif char == "\\" and quote == '"':
-                    code = line[index + 1:index + 2]
-                    if not code:
-                        joined = True
-                        break
-                    if code in escapes:
-                        chars.append((escapes[code], place))
-                        index += 2
-                    elif code in widths:
-                        digits = line[index + 2:index + 2 + widths[code]]
-                        try:
-                            chars.append((chr(int(digits, 16)), place))
-                        except ValueError:
-                            return None
-                        index += 2 + widths[code]
-                    else:
-                        return None
-                else:
-                    chars.append((char, place))
-                    index += 1
-            # Fold the line break: trailing blanks go, each empty line becomes a newline.
-            if not joined:
-                while chars and chars[-1][0] in " \t" and chars[-1][1][0] == number + 1:
-                    chars.pop()
-            end_of_line = (" ", (number + 1, len(line) + 1))
-            number += 1
-            empty = 0
-            while number < len(self.lines) and not self.lines[number].strip():
-                empty += 1
-                number += 1
-            if number >= len(self.lines):
-                return None
-            if not joined:
-                chars += [("\n", (number + 1, 1))] * empty if empty else [end_of_line]
-            index = len(self.lines[number]) - len(self.lines[number].lstrip(" \t"))
-        return None
-
-    def _plain(self, row: int, column: int, length: int) -> list:
-        """Rebuild an unquoted scalar, far enough to cover `length` characters."""
-        chars = [(char, (row + 1, column + k + 1))
-                 for k, char in enumerate(self.lines[row][column:].rstrip())]
-        number = row + 1
-        while len(chars) < length and number < len(self.lines):
-            line = self.lines[number]
-            text = line.strip()
-            if not text:
-                chars.append(("\n", (number + 1, 1)))
-            else:
-                if chars and chars[-1][0] != "\n":
-                    chars.append((" ", (number, len(self.lines[number - 1]) + 1)))
-                lead = len(line) - len(line.lstrip())
-                chars += [(char, (number + 1, lead + k + 1)) for k, char in enumerate(text)]
-            number += 1
-        return chars
-
-
 # Output ---------------------------------------------------------------------------------
 
 def to_json(results: Sequence[FileResult]) -> dict:
@@ -842,68 +682,3 @@ def to_json(results: Sequence[FileResult]) -> dict:
                    "findings": [finding.as_dict() for finding in result.findings]}
                   for result in results],
     }
-
-
-SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                "sarif-schema-2.1.0.json")
-_SARIF_LEVEL = {"error": "error", "warning": "warning", "off": "none"}
-
-
-def to_sarif(results: Sequence[FileResult], config: LintConfig | None = None,
-             root: Path | None = None) -> dict:
-    """Return the results as a SARIF 2.1.0 log, with paths relative to root (default: cwd)."""
-    root = (root or Path.cwd()).resolve()
-    overrides = config.severity if config else {}
-    rules = [{"id": rule.id, "shortDescription": {"text": rule.description},
-              "defaultConfiguration": {
-                  "level": _SARIF_LEVEL[overrides.get(rule.id, rule.severity)]}}
-             for rule in RULES.values()]
-    rules.append({"id": INVALID_RECORD,
-                  "shortDescription": {"text": "The record does not validate; "
-                                               "'postmortem validate' says why."},
-                  "defaultConfiguration": {"level": "error"}})
-    index = {rule["id"]: number for number, rule in enumerate(rules)}
-    entries = []
-    for result in results:
-        location = _artifact(result.path, root)
-        for problem in result.problems:
-            message = f"{problem.field}: {problem.message}" if problem.field else problem.message
-            entries.append(_sarif_result(INVALID_RECORD, index, "error", message, location,
-                                         problem.line, problem.column))
-        for finding in result.findings:
-            message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
-            entries.append(_sarif_result(finding.rule, index, finding.severity, message, location,
-                                         finding.line, finding.column))
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "postmortem", "version": __version__, "rules": rules}},
-            # Columns count characters, as in the text output.
-            "columnKind": "unicodeCodePoints",
-            "results": entries,
-        }],
-    }
-
-
-def _sarif_result(rule: str, index: dict[str, int], level: str, message: str, location: dict,
-                  line: int, column: int) -> dict:
-    return {
-        "ruleId": rule,
-        "ruleIndex": index[rule],
-        "level": level,
-        "message": {"text": message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": location,
-            "region": {"startLine": line, "startColumn": column},
-        }}],
-    }
-
-
-def _artifact(path: str, root: Path) -> dict:
-    """Return a SARIF artifact location: relative to the root when inside it, else absolute."""
-    resolved = Path(path).resolve()
-    try:
-        return {"uri": resolved.relative_to(root).as_posix(), "uriBaseId": "%SRCROOT%"}
-    except ValueError:
-        return {"uri": resolved.as_uri()}

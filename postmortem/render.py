@@ -52,6 +52,7 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
         instant=language.instant,
         number=language.number,
         css_string=css_string,
+        spacing=language.spacing,
     )
     env.globals.update(label=language.label, version=__version__)
     return env

@@ -237,3 +237,33 @@ def test_committing_a_record_renders_it_again_with_its_new_version(workspace, ru
     status, _, err = _build(run)
     assert status == 0 and "1 rendered, 2 up to date" in err  # same bytes, new version
     assert version[:8] in (workspace / "output" / "2025-06-10-search-outage.md").read_text()
+
+
+class _Terminal:
+    """A stream that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch):
+    from postmortem.build import Outcome, progress_printer
+
+    monkeypatch.delenv("CI", raising=False)
+    terminal = _Terminal()
+    report = progress_printer(terminal)
+    report("start", 4)
+    report("outcome", Outcome("incidents/a.yaml", "rendered", "a"))
+    report("outcome", Outcome("incidents/b.yaml", "failed"))
+    last = terminal.text.rsplit("\r", 1)[-1]
+    assert last.startswith("\033[K[###############...............] 2/4 records, 1 failed, ")
+    assert last.endswith(" left")

@@ -209,3 +209,19 @@ def test_only_the_bundled_fonts_are_embedded(aphp):
     fonts = {match[1].decode() for chunk in [pdf, *_streams(pdf)]
              for match in re.finditer(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([\w-]+)", chunk)}
     assert fonts and all(name.startswith("Report-") for name in fonts), fonts
+
+
+def test_french_text_gets_french_spacing_in_html(aphp):
+    html = aphp["html"].read_text()
+    assert "«\u202fPapier et crayon\u202f»" in html
+    assert "a pris bien plus longtemps\u00a0: les services" in html  # from the summary
+
+
+def test_source_date_epoch_sets_the_document_date(tmp_path, monkeypatch):
+    from postmortem.pipeline import render_file
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    pdf = render_file(RECORDS / "minimal.yaml", tmp_path, ["pdf"])[0]
+    info = PdfReader(pdf).metadata
+    assert info.creation_date.isoformat().startswith("2023-11-14T22:13:20")
+    assert info.modification_date == info.creation_date

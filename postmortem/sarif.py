@@ -1,0 +1,77 @@
+"""Lint results as SARIF 2.1.0, so that code-scanning annotations show on pull requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .lint import INVALID_RECORD, RULES, FileResult
+
+if TYPE_CHECKING:
+    from .config import LintConfig
+
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "off": "none"}
+
+
+def to_sarif(results: Sequence[FileResult], config: LintConfig | None = None,
+             root: Path | None = None) -> dict:
+    """Return the results as a SARIF 2.1.0 log, with paths relative to root (default: cwd)."""
+    root = (root or Path.cwd()).resolve()
+    overrides = config.severity if config else {}
+    rules = [{"id": rule.id, "shortDescription": {"text": rule.description},
+              "defaultConfiguration": {
+                  "level": _SARIF_LEVEL[overrides.get(rule.id, rule.severity)]}}
+             for rule in RULES.values()]
+    rules.append({"id": INVALID_RECORD,
+                  "shortDescription": {"text": "The record does not validate; "
+                                               "'postmortem validate' says why."},
+                  "defaultConfiguration": {"level": "error"}})
+    index = {rule["id"]: number for number, rule in enumerate(rules)}
+    entries = []
+    for result in results:
+        location = _artifact(result.path, root)
+        for problem in result.problems:
+            message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+            entries.append(_sarif_result(INVALID_RECORD, index, "error", message, location,
+                                         problem.line, problem.column))
+        for finding in result.findings:
+            message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+            entries.append(_sarif_result(finding.rule, index, finding.severity, message, location,
+                                         finding.line, finding.column))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "postmortem", "version": __version__, "rules": rules}},
+            # Columns count characters, as in the text output.
+            "columnKind": "unicodeCodePoints",
+            "results": entries,
+        }],
+    }
+
+
+def _sarif_result(rule: str, index: dict[str, int], level: str, message: str, location: dict,
+                  line: int, column: int) -> dict:
+    return {
+        "ruleId": rule,
+        "ruleIndex": index[rule],
+        "level": level,
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": location,
+            "region": {"startLine": line, "startColumn": column},
+        }}],
+    }
+
+
+def _artifact(path: str, root: Path) -> dict:
+    """Return a SARIF artifact location: relative to the root when inside it, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return {"uri": resolved.relative_to(root).as_posix(), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        return {"uri": resolved.as_uri()}
