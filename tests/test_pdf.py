@@ -46,7 +46,7 @@ def test_the_first_page_says_what_happened_how_long_to_whom_and_what_is_done(pag
 
 def test_accented_facts_survive_in_the_pdf_text(pages):
     text = " ".join(pages)
-    for fact in ["Hôpitaux de Paris", "Pitié-Salpêtrière", "Île-de-France", "« jeudi 3 août »",
+    for fact in ["Hôpitaux de Paris", "Pitié-Salpêtrière", "Île-de-France", "«\u202fjeudi 3 août\u202f»",
                  "Délai de détection", "Divergences entre les sources"]:
         assert fact in text, fact
 
