@@ -59,16 +59,11 @@ def _validate(args: argparse.Namespace) -> int:
             "files": [{"path": str(path), "valid": not found,
                        "problems": [p.as_dict() for p in found]} for path, found in results],
         }, indent=2, ensure_ascii=False))
-    else:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        if files:
-            print(f"{len(files)} record(s) checked, {invalid} invalid, "
-                  f"{len(problems)} problem(s)", file=sys.stderr)
+    elif files:
+        _print_problems(problems, f"{len(files)} record(s) checked, {invalid} invalid, "
+                                  f"{len(problems)} problem(s)")
     if not files:
-        print(f"postmortem: error: no incident records (*.yaml) in "
-              f"{', '.join(args.paths or [DEFAULT_INCIDENTS])}", file=sys.stderr)
-        return EXIT_INVALID
+        return _no_records(args.paths)
     return EXIT_INVALID if problems else EXIT_OK
 
 
@@ -105,7 +100,13 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import RECORD_FORMATS, BuildLocked, BuildOptions, build, progress_printer
+    from .build import (
+        RECORD_FORMATS,
+        BuildLocked,
+        BuildOptions,
+        build,
+        progress_printer,
+    )
     from .config import load_config
 
     settings = load_config().build  # the workspace's defaults; flags override them
@@ -178,18 +179,28 @@ def _lint(args: argparse.Namespace) -> int:
         print(json.dumps(to_json(results), indent=2, ensure_ascii=False))
     elif args.format == "sarif":
         print(json.dumps(to_sarif(results, config.lint), indent=2, ensure_ascii=False))
-    else:
-        for result in results:
-            for problem in [*result.problems, *(finding.problem for finding in result.findings)]:
-                print(problem, file=sys.stderr)
-        if results:
-            print(f"{len(results)} record(s) linted: {sum(r.errors for r in results)} error(s), "
-                  f"{sum(r.warnings for r in results)} warning(s)", file=sys.stderr)
+    elif results:
+        _print_problems(
+            [problem for result in results
+             for problem in [*result.problems, *(finding.problem for finding in result.findings)]],
+            f"{len(results)} record(s) linted: {sum(r.errors for r in results)} error(s), "
+            f"{sum(r.warnings for r in results)} warning(s)")
     if not results:
-        print(f"postmortem: error: no incident records (*.yaml) in "
-              f"{', '.join(args.paths or [DEFAULT_INCIDENTS])}", file=sys.stderr)
-        return EXIT_INVALID
+        return _no_records(args.paths)
     return EXIT_INVALID if any(result.errors for result in results) else EXIT_OK
+
+
+def _print_problems(problems: Sequence[Problem], summary: str) -> None:
+    """Print problems as path:line:col lines, then a summary, for people."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(summary, file=sys.stderr)
+
+
+def _no_records(paths: Sequence[str]) -> int:
+    print(f"postmortem: error: no incident records (*.yaml) in "
+          f"{', '.join(paths or [DEFAULT_INCIDENTS])}", file=sys.stderr)
+    return EXIT_INVALID
 
 
 def _date(text: str) -> date:

@@ -16,7 +16,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .instants import JSON_SCHEMA_PATTERN, InstantError, When, parse_day, parse_when, zone_named
+from .instants import (
+    JSON_SCHEMA_PATTERN,
+    InstantError,
+    When,
+    parse_day,
+    parse_when,
+    zone_named,
+)
 
 #: The record format this version reads. Older versions will be upgraded, newer refused.
 SCHEMA_VERSION = 1

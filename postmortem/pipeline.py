@@ -9,8 +9,8 @@ from pathlib import Path
 from .derive import derive
 from .export import incident_json
 from .history import read_history
-from .render import render_markdown
 from .load import load_bytes
+from .render import render_markdown
 from .validate import validate_document
 from .write import write_atomic
 
@@ -43,7 +43,10 @@ def render_file(
         html = render_html(report, template_dirs)
         rendered["html"] = html
         if "pdf" in formats:
-            from .pdf import check_record_glyphs, render_pdf  # WeasyPrint imports lazily
+            from .pdf import (  # WeasyPrint imports lazily
+                check_record_glyphs,
+                render_pdf,
+            )
 
             check_record_glyphs(document)
             rendered["pdf"] = render_pdf(report, html, source, Path(path).name)

@@ -83,7 +83,9 @@ def upgrade_document(document: Document) -> Document:
 
 def upgrade_file(path: str | os.PathLike) -> int | None:
     """Rewrite an older record file in the current version; return its old version, or None."""
-    from .validate import validate_document  # validation itself reads through this module
+    from .validate import (
+        validate_document,  # validation itself reads through this module
+    )
 
     path = Path(path)
     document = load_file(path)

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import APHP, RECORDS, ROOT
+from pypdf import PdfReader
 
 
 def _record(minimal: str, incident_id: str, **changes: str) -> str:

@@ -7,8 +7,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import APHP, RECORDS
+
 from postmortem.chart import timeline_svg
 from postmortem.derive import derive
 from postmortem.i18n import Language

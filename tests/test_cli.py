@@ -8,8 +8,8 @@ import sys
 from datetime import date
 
 import pytest
-
 from conftest import APHP, RECORDS, ROOT
+
 from postmortem.scaffold import write_new_record
 
 COMMANDS = ("validate", "render", "new", "schema", "lint", "diff", "upgrade")

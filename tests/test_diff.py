@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import RECORDS
 from git_repo import NEW_TIMELINE_ENTRY, aphp_repo, commit, new_repo
+
 from postmortem.diff import compare, read_version
 from postmortem.history import SHORT_ID_LENGTH
 from postmortem.validate import read_incident

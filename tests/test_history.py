@@ -6,10 +6,10 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import RECORDS
 from git_repo import APHP_COMMITS, NEW_TIMELINE_ENTRY, aphp_repo, commit, git, new_repo
+from pypdf import PdfReader
+
 from postmortem.derive import derive
 from postmortem.history import SHORT_ID_LENGTH, read_history
 from postmortem.pipeline import render_file

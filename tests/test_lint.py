@@ -9,9 +9,9 @@ from datetime import date
 from importlib.resources import files
 
 import pytest
+from conftest import APHP, RECORDS, ROOT
 from jsonschema import Draft4Validator
 
-from conftest import APHP, RECORDS, ROOT
 from postmortem.config import load_config
 from postmortem.lint import RULES, lint_file
 

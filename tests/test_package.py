@@ -8,8 +8,8 @@ import zipfile
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-
 from conftest import ROOT
+
 from postmortem.i18n import LOCALE_DIR
 
 

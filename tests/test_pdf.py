@@ -11,9 +11,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import APHP, RECORDS, ROOT
+from pypdf import PdfReader
 
 STEM = APHP.stem
 

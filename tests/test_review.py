@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import RECORDS
 
 # The minimal record starts on 2025-03-02; its review block starts at line 28.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import RECORDS
+
 from postmortem.derive import derive
 from postmortem.render import render_markdown
 from postmortem.upgrade import MIGRATIONS, upgrade_data

@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import APHP, RECORDS
 
 INVALID = RECORDS / "invalid"
