@@ -137,6 +137,11 @@ def _build(args: argparse.Namespace) -> int:
     except BuildLocked as exc:
         print(f"postmortem build: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except BrokenProcessPool:
+        print("postmortem build: error: a worker process died (out of memory?); "
+              "the files written so far are complete: build again, perhaps with --jobs 1",
+              file=sys.stderr)
+        return EXIT_INVALID
     except OSError as exc:  # the output folder vanished, a disk filled up…
         print(f"postmortem build: error: {exc.filename or options.output}: {exc.strerror}",
               file=sys.stderr)
