@@ -80,23 +80,40 @@ def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
     assets = {f"fonts/{name}": (data, "font/ttf") for name, data in _font_files().items()}
     if xmp:
         assets["metadata.xmp"] = (xmp, "application/rdf+xml")
+    # Attachments are served like assets, so that their media type is ours to state
+    # rather than a guess from the machine's MIME database.
+    for data, name, _ in attachments:
+        assets[f"attachments/{name}"] = (data, _media_type(name))
     fetcher = _fetcher_class()(assets)
     font_config = weasyprint.text.fonts.FontConfiguration()
     fonts = weasyprint.CSS(string=_font_faces(), url_fetcher=fetcher, font_config=font_config)
     files = [
-        weasyprint.Attachment(file_obj=io.BytesIO(data), url_fetcher=fetcher, name=name,
-                              description=description, created=stamp, modified=stamp,
-                              relationship="Source")
-        for data, name, description in attachments
+        weasyprint.Attachment(url=f"{ASSET_SCHEME}attachments/{name}", url_fetcher=fetcher,
+                              name=name, description=description, created=stamp,
+                              modified=stamp, relationship="Source")
+        for _, name, description in attachments
     ]
     # WeasyPrint logs each refused URL; the fetcher keeps the list, so keep the log quiet.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
     return document.write_pdf(
+        finisher=_list_each_attachment_once,
         stylesheets=[fonts], font_config=font_config, attachments=files,
         pdf_variant=PDF_VARIANT, custom_metadata=True, pdf_identifier=True,
         xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"] if xmp else None,
     )
+
+
+def _list_each_attachment_once(document, pdf) -> None:
+    """Drop the duplicates WeasyPrint writes in the catalog's associated files (/AF)."""
+    import pydyf
+
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def _media_type(name: str) -> str:
+    return "application/yaml" if name.endswith((".yaml", ".yml")) else "application/octet-stream"
 
 
 def missing_glyphs(text: str) -> list[str]:

@@ -87,6 +87,12 @@ def test_metadata_and_archival_identification(aphp):
 def test_the_pdf_carries_its_own_record(aphp):
     reader = PdfReader(aphp["pdf"])
     assert reader.attachments[f"{STEM}.yaml"] == [APHP.read_bytes()]
+    root = reader.trailer["/Root"]
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    spec = names[1].get_object()
+    assert spec["/AFRelationship"] == "/Source"  # PDF/A-3: the record is the source
+    assert spec["/EF"]["/F"].get_object()["/Subtype"] == "/application/yaml"
+    assert [ref.get_object() for ref in root["/AF"]] == [spec]
 
 
 def test_the_html_page_is_standalone_and_in_the_record_language(aphp):
