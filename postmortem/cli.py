@@ -88,9 +88,7 @@ def _render(args: argparse.Namespace) -> int:
         print(template_problem(exc), file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
-        print(f"postmortem render: error: {exc.filename or args.file}: {exc.strerror}",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _os_error("render", exc, args.file)
     except RenderError as exc:
         print(f"{args.file}:1:1: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -143,9 +141,7 @@ def _build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:  # the output folder vanished, a disk filled up…
-        print(f"postmortem build: error: {exc.filename or options.output}: {exc.strerror}",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _os_error("build", exc, options.output)
     if not args.quiet:
         print(f"{len(result.outcomes)} record(s): {result.count('rendered')} rendered, "
               f"{result.count('up to date')} up to date, {result.count('removed')} removed, "
@@ -200,6 +196,12 @@ def _print_problems(problems: Sequence[Problem], summary: str) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     print(summary, file=sys.stderr)
+
+
+def _os_error(command: str, exc: OSError, default: object) -> int:
+    print(f"postmortem {command}: error: {exc.filename or default}: {exc.strerror}",
+          file=sys.stderr)
+    return EXIT_INVALID
 
 
 def _no_records(paths: Sequence[str]) -> int:
@@ -263,9 +265,7 @@ def _upgrade(args: argparse.Namespace) -> int:
         print(f"postmortem upgrade: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
-        print(f"postmortem upgrade: error: {exc.filename or args.file}: {exc.strerror}",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _os_error("upgrade", exc, args.file)
     if old_version is None:
         print(f"{args.file}: already at version {SCHEMA_VERSION}")
     else:

@@ -96,6 +96,7 @@ class Language:
     def __init__(self, lang: str, zone: str):
         self.code = lang
         self.locale = Locale.parse(lang)
+        self.zone_name = zone
         self.zone = zone_named(zone)
         self.translations = _translations(lang)
 

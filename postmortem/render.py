@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -24,8 +25,20 @@ def default_template_dir() -> Path:
 
 
 def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
-    """Build the Jinja2 environment: user template folders first, bundled defaults last."""
-    search_path = [str(path) for path in template_dirs] + [str(default_template_dir())]
+    """Return the Jinja2 environment: user template folders first, bundled defaults last.
+
+    One environment per language, zone and folders, so that a process rendering many
+    records (a build worker) compiles each template once; Jinja2 still reloads a
+    template whose file changed.
+    """
+    return _environment(language.code, language.zone_name,
+                        tuple(str(path) for path in template_dirs))
+
+
+@lru_cache(maxsize=32)
+def _environment(lang: str, zone: str, template_dirs: tuple[str, ...]) -> jinja2.Environment:
+    language = Language(lang, zone)
+    search_path = [*template_dirs, str(default_template_dir())]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search_path),
         undefined=jinja2.StrictUndefined,
