@@ -28,13 +28,12 @@ import jinja2
 from . import __version__
 from .errors import Problem, RecordError, RenderError
 from .history import workspace_versions
-from .pipeline import find_records
+from .pipeline import FORMATS, find_records
 from .render import default_template_dir, template_problem
 from .write import write_atomic
 
 STATE_FILE = ".postmortem-build.json"
 LOCK_FILE = ".postmortem-build.lock"
-RECORD_FORMATS = ("md", "html", "pdf", "json")
 INDEX_FORMATS = ("md", "html", "pdf")
 _LEFTOVER = re.compile(r"^\..+\.tmp$")
 _ID_LINE = re.compile(rb"^id:[ \t]*[\"']?([^\"'\s#]+)", re.M)
@@ -193,7 +192,7 @@ def _warm_up(pdf: bool) -> None:
 
 
 def _record_formats(options: BuildOptions) -> list[str]:
-    return [fmt for fmt in RECORD_FORMATS if fmt in options.formats or fmt == "json"]
+    return [fmt for fmt in FORMATS if fmt in options.formats or fmt == "json"]
 
 
 def _write_index(options: BuildOptions, state: _State, digest: bytes, failed: list[str]) -> bool:

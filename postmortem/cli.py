@@ -70,14 +70,11 @@ def _validate(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     import jinja2
 
-    from .pipeline import FORMATS, render_file
+    from .pipeline import render_file
     from .render import template_problem
 
-    formats = [fmt.strip() for fmt in args.format.split(",") if fmt.strip()]
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
-    if unknown or not formats:
-        print(f"postmortem render: error: unknown format {', '.join(unknown) or '(none)'}; "
-              f"available: {', '.join(FORMATS)}", file=sys.stderr)
+    formats = _formats("render", args.format)
+    if formats is None:
         return EXIT_USAGE
     if not Path(args.file).is_file():
         print(f"{args.file}:1:1: error: no such file", file=sys.stderr)
@@ -98,8 +95,9 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from concurrent.futures.process import BrokenProcessPool
+
     from .build import (
-        RECORD_FORMATS,
         BuildLocked,
         BuildOptions,
         build,
@@ -108,12 +106,9 @@ def _build(args: argparse.Namespace) -> int:
     from .config import load_config
 
     settings = load_config().build  # the workspace's defaults; flags override them
-    formats = (tuple(fmt.strip() for fmt in args.format.split(",") if fmt.strip())
-               if args.format else settings.formats or ("md", "html", "pdf"))
-    unknown = [fmt for fmt in formats if fmt not in RECORD_FORMATS]
-    if unknown or not formats:
-        print(f"postmortem build: error: unknown format {', '.join(unknown) or '(none)'}; "
-              f"available: {', '.join(RECORD_FORMATS)}", file=sys.stderr)
+    formats = (_formats("build", args.format) if args.format
+               else settings.formats or ("md", "html", "pdf"))
+    if formats is None:
         return EXIT_USAGE
     templates = args.templates or settings.templates
     options = BuildOptions(
@@ -196,6 +191,19 @@ def _print_problems(problems: Sequence[Problem], summary: str) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     print(summary, file=sys.stderr)
+
+
+def _formats(command: str, text: str) -> tuple[str, ...] | None:
+    """Read a comma-separated list of formats; say which are unknown and return None."""
+    from .pipeline import FORMATS
+
+    formats = tuple(fmt.strip() for fmt in text.split(",") if fmt.strip())
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:
+        print(f"postmortem {command}: error: unknown format {', '.join(unknown) or '(none)'}; "
+              f"available: {', '.join(FORMATS)}", file=sys.stderr)
+        return None
+    return formats
 
 
 def _os_error(command: str, exc: OSError, default: object) -> int:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .errors import Problem, RecordError
 from .lint import LANGUAGES, RULES, word_lists
+from .pipeline import FORMATS
 
 FILENAME = "postmortem.toml"
 SEVERITIES = ("error", "warning", "off")
@@ -100,7 +101,6 @@ def load_config(folder: str | Path = ".") -> Config:
 
 
 _BUILD_KEYS = ("formats", "jobs", "incidents", "output", "templates", "language")
-BUILD_FORMATS = ("md", "html", "pdf", "json")
 LANGUAGES_OF_INDEX = ("en", "fr")
 
 
@@ -120,8 +120,8 @@ def _build_section(section: object, where: _Locator, problems: list[Problem]) ->
     values: dict[str, object] = {}
     formats = section.get("formats")
     if formats is not None:
-        if not _strings(formats) or not formats or set(formats) - set(BUILD_FORMATS):
-            problem("formats", f"formats must be a list drawn from {', '.join(BUILD_FORMATS)}, "
+        if not _strings(formats) or not formats or set(formats) - set(FORMATS):
+            problem("formats", f"formats must be a list drawn from {', '.join(FORMATS)}, "
                                f"e.g. [\"md\", \"pdf\"], got {formats!r}")
         else:
             values["formats"] = tuple(formats)

@@ -266,3 +266,17 @@ def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch)
     last = terminal.text.rsplit("\r", 1)[-1]
     assert last.startswith("\033[K[###############...............] 2/4 records, 1 failed, ")
     assert last.endswith(" left")
+
+
+def test_a_worker_that_dies_is_reported_without_a_traceback(workspace, run, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    import postmortem.build
+
+    def dying_build(*_args, **_kwargs):
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(postmortem.build, "build", dying_build)
+    status, _, err = _build(run)
+    assert status == 1
+    assert err.startswith("postmortem build: error: a worker process died")
