@@ -36,10 +36,9 @@ def make_workspace(folder: Path, records: int) -> None:
 
 
 def snapshot_code(folder: Path) -> None:
-    """Copy the package and its templates, so that edits made meanwhile do not count."""
-    for name in ("postmortem", "templates"):
-        shutil.copytree(ROOT / name, folder / "code" / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+    """Copy the package (templates included), so that edits made meanwhile do not count."""
+    shutil.copytree(ROOT / "postmortem", folder / "code" / "postmortem",
+                    ignore=shutil.ignore_patterns("__pycache__"))
 
 
 def timed_build(folder: Path, formats: str, jobs: int) -> float:

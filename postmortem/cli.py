@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import __version__
-from .errors import Problem, RecordError, RenderError
+from postmortem import __version__
+from postmortem.errors import Problem, RecordError, RenderError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_INCIDENTS = "incidents"
@@ -38,8 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .pipeline import find_records
-    from .validate import read_incident
+    from postmortem.workspace.pipeline import find_records
+    from postmortem.record.validate import read_incident
 
     files = find_records(args.paths or [DEFAULT_INCIDENTS])
     results = []
@@ -70,8 +70,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     import jinja2
 
-    from .pipeline import render_file
-    from .render import template_problem
+    from postmortem.workspace.pipeline import render_file
+    from postmortem.render.markdown import template_problem
 
     formats = _formats("render", args.format)
     if formats is None:
@@ -97,13 +97,13 @@ def _render(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from concurrent.futures.process import BrokenProcessPool
 
-    from .build import (
+    from postmortem.workspace.build import (
         BuildLocked,
         BuildOptions,
         build,
         progress_printer,
     )
-    from .config import load_config
+    from postmortem.workspace.config import load_config
 
     settings = load_config().build  # the workspace's defaults; flags override them
     formats = (_formats("build", args.format) if args.format
@@ -145,7 +145,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, write_new_record
+    from postmortem.workspace.scaffold import ScaffoldError, write_new_record
 
     try:
         path = write_new_record(args.id, Path(args.dir), lang=args.lang,
@@ -158,16 +158,16 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .model import json_schema
+    from postmortem.record.model import json_schema
 
     print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .lint import lint_paths, to_json
-    from .sarif import to_sarif
+    from postmortem.workspace.config import load_config
+    from postmortem.lint.engine import lint_paths, to_json
+    from postmortem.lint.sarif import to_sarif
 
     config = load_config()
     results = lint_paths(args.paths or [DEFAULT_INCIDENTS], config.lint, args.today)
@@ -195,7 +195,7 @@ def _print_problems(problems: Sequence[Problem], summary: str) -> None:
 
 def _formats(command: str, text: str) -> tuple[str, ...] | None:
     """Read a comma-separated list of formats; say which are unknown and return None."""
-    from .pipeline import FORMATS
+    from postmortem.workspace.pipeline import FORMATS
 
     formats = tuple(fmt.strip() for fmt in text.split(",") if fmt.strip())
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
@@ -226,8 +226,8 @@ def _date(text: str) -> date:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import DiffError, compare, format_changes, read_versions, revision_label
-    from .i18n import Language
+    from postmortem.analysis.diff import DiffError, compare, format_changes, read_versions, revision_label
+    from postmortem.render.i18n import Language
 
     if len(args.files) > 2 or (len(args.files) == 2 and args.rev):
         print("postmortem diff: error: give two files, or one file with --rev",
@@ -261,8 +261,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from .model import SCHEMA_VERSION
-    from .upgrade import UpgradeError, upgrade_file
+    from postmortem.record.model import SCHEMA_VERSION
+    from postmortem.workspace.upgrade import UpgradeError, upgrade_file
 
     if not Path(args.file).is_file():
         print(f"{args.file}:1:1: error: no such file", file=sys.stderr)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from postmortem.derive import derive
-from postmortem.render import render_markdown
-from postmortem.validate import read_incident
+from postmortem.analysis.derive import derive
+from postmortem.render.markdown import render_markdown
+from postmortem.record.validate import read_incident
 
 TESTS = Path(__file__).resolve().parent
 GOLDEN = TESTS / "golden"

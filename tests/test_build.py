@@ -87,7 +87,7 @@ def test_changing_a_template_renders_everything(workspace, run):
     _build(run)
     templates = workspace / "templates"
     templates.mkdir()
-    shutil.copy(ROOT / "templates" / "report.md.j2", templates / "report.md.j2")
+    shutil.copy(ROOT / "postmortem" / "render" / "templates" / "report.md.j2", templates / "report.md.j2")
     with (templates / "report.md.j2").open("a") as template:
         template.write("\nCustom footer.\n")
     status, _, err = _build(run)
@@ -255,7 +255,7 @@ class _Terminal:
 
 
 def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch):
-    from postmortem.build import Outcome, progress_printer
+    from postmortem.workspace.build import Outcome, progress_printer
 
     monkeypatch.delenv("CI", raising=False)
     terminal = _Terminal()
@@ -271,12 +271,12 @@ def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch)
 def test_a_worker_that_dies_is_reported_without_a_traceback(workspace, run, monkeypatch):
     from concurrent.futures.process import BrokenProcessPool
 
-    import postmortem.build
+    import postmortem.workspace.build
 
     def dying_build(*_args, **_kwargs):
         raise BrokenProcessPool("a child process terminated abruptly")
 
-    monkeypatch.setattr(postmortem.build, "build", dying_build)
+    monkeypatch.setattr(postmortem.workspace.build, "build", dying_build)
     status, _, err = _build(run)
     assert status == 1
     assert err.startswith("postmortem build: error: a worker process died")

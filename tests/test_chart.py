@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import APHP, RECORDS
 
-from postmortem.chart import timeline_svg
-from postmortem.derive import derive
-from postmortem.i18n import Language
-from postmortem.validate import read_incident
+from postmortem.render.chart import timeline_svg
+from postmortem.analysis.derive import derive
+from postmortem.render.i18n import Language
+from postmortem.record.validate import read_incident
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> & ]]>"

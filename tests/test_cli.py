@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from conftest import APHP, RECORDS, ROOT
 
-from postmortem.scaffold import write_new_record
+from postmortem.workspace.scaffold import write_new_record
 
 COMMANDS = ("validate", "render", "new", "schema", "lint", "diff", "upgrade")
 

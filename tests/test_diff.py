@@ -8,9 +8,9 @@ import pytest
 from conftest import RECORDS
 from git_repo import NEW_TIMELINE_ENTRY, aphp_repo, commit, new_repo
 
-from postmortem.diff import compare, read_version
-from postmortem.history import SHORT_ID_LENGTH
-from postmortem.validate import read_incident
+from postmortem.analysis.diff import compare, read_version
+from postmortem.analysis.history import SHORT_ID_LENGTH
+from postmortem.record.validate import read_incident
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ from conftest import RECORDS
 from git_repo import APHP_COMMITS, NEW_TIMELINE_ENTRY, aphp_repo, commit, git, new_repo
 from pypdf import PdfReader
 
-from postmortem.derive import derive
-from postmortem.history import SHORT_ID_LENGTH, read_history
-from postmortem.pipeline import render_file
-from postmortem.render import render_markdown
-from postmortem.validate import read_incident
+from postmortem.analysis.derive import derive
+from postmortem.analysis.history import SHORT_ID_LENGTH, read_history
+from postmortem.workspace.pipeline import render_file
+from postmortem.render.markdown import render_markdown
+from postmortem.record.validate import read_incident
 
 
 @pytest.fixture(scope="module")

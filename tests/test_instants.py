@@ -6,8 +6,8 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from postmortem.i18n import Language
-from postmortem.instants import InstantError, between, parse_when
+from postmortem.render.i18n import Language
+from postmortem.record.instants import InstantError, between, parse_when
 
 
 @pytest.mark.parametrize("text, earliest, latest, approximate", [

@@ -12,8 +12,8 @@ import pytest
 from conftest import APHP, RECORDS, ROOT
 from jsonschema import Draft4Validator
 
-from postmortem.config import load_config
-from postmortem.lint import RULES, lint_file
+from postmortem.workspace.config import load_config
+from postmortem.lint.engine import RULES, lint_file
 
 LINT = RECORDS / "lint"
 TODAY = "2025-04-01"

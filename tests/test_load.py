@@ -3,7 +3,7 @@
 import pytest
 
 from postmortem.errors import RecordError
-from postmortem.load import MAX_BYTES, Document, load_bytes, load_file
+from postmortem.record.load import MAX_BYTES, Document, load_bytes, load_file
 
 # Nine levels of nine aliases each: expanding it would build 9**9 strings.
 LOL_BOMB = """\

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from conftest import ROOT
 
-from postmortem.i18n import LOCALE_DIR
+from postmortem.render.i18n import LOCALE_DIR
 
 
 def test_the_wheel_contains_the_templates_and_the_translations(tmp_path):
@@ -21,16 +21,20 @@ def test_the_wheel_contains_the_templates_and_the_translations(tmp_path):
     )
     wheel = next(tmp_path.glob("postmortem-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {"postmortem/templates/report.md.j2", "postmortem/templates/new-record.yaml.j2",
-                "postmortem/locale/fr/LC_MESSAGES/postmortem.po", "postmortem/cli.py"}
+    expected = {"postmortem/render/templates/report.md.j2",
+                "postmortem/render/templates/new-record.yaml.j2",
+                "postmortem/render/templates/fonts/LiberationSans-Regular.ttf",
+                "postmortem/render/locale/fr/LC_MESSAGES/postmortem.po",
+                "postmortem/lint/words/fr.toml", "postmortem/cli.py"}
     assert expected <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "postmortem = postmortem.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_every_message_has_a_french_translation():
-    method_map = [("postmortem/**.py", "python"), ("templates/**.j2", "jinja2")]
-    options = {"templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
+    templates = "postmortem/render/templates/**.j2"
+    method_map = [("postmortem/**.py", "python"), (templates, "jinja2")]
+    options = {templates: {"extensions": "jinja2.ext.i18n"}}
     used = {
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(

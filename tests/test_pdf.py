@@ -20,7 +20,7 @@ STEM = APHP.stem
 @pytest.fixture(scope="module")
 def aphp(tmp_path_factory) -> dict[str, Path]:
     """Render the AP-HP record once in every format."""
-    from postmortem.pipeline import render_file
+    from postmortem.workspace.pipeline import render_file
 
     folder = tmp_path_factory.mktemp("aphp")
     paths = render_file(APHP, folder, ["md", "html", "pdf"])
@@ -223,7 +223,7 @@ def test_french_text_gets_french_spacing_in_html(aphp):
 
 
 def test_source_date_epoch_sets_the_document_date(tmp_path, monkeypatch):
-    from postmortem.pipeline import render_file
+    from postmortem.workspace.pipeline import render_file
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     pdf = render_file(RECORDS / "minimal.yaml", tmp_path, ["pdf"])[0]

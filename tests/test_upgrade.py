@@ -6,10 +6,10 @@ import shutil
 
 from conftest import RECORDS
 
-from postmortem.derive import derive
-from postmortem.render import render_markdown
-from postmortem.upgrade import MIGRATIONS, upgrade_data
-from postmortem.validate import read_incident
+from postmortem.analysis.derive import derive
+from postmortem.render.markdown import render_markdown
+from postmortem.workspace.upgrade import MIGRATIONS, upgrade_data
+from postmortem.record.validate import read_incident
 
 # The minimal record in the pre-release format, with comments and a flow-style list.
 VERSION_0 = """\

@@ -6,13 +6,13 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .derive import derive
-from .export import incident_json
-from .history import read_history
-from .load import load_bytes
-from .render import render_markdown
-from .validate import validate_document
-from .write import write_atomic
+from postmortem.analysis.derive import derive
+from postmortem.render.exports import incident_json
+from postmortem.analysis.history import read_history
+from postmortem.record.load import load_bytes
+from postmortem.render.markdown import render_markdown
+from postmortem.record.validate import validate_document
+from postmortem.workspace.write import write_atomic
 
 FORMATS = ("md", "html", "pdf", "json")
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -38,12 +38,12 @@ def render_file(
     if "json" in formats:
         rendered["json"] = incident_json(report)
     if "html" in formats or "pdf" in formats:
-        from .html import render_html  # HTML and PDF only: keeps `md` light
+        from postmortem.render.page import render_html  # HTML and PDF only: keeps `md` light
 
         html = render_html(report, template_dirs)
         rendered["html"] = html
         if "pdf" in formats:
-            from .pdf import (  # WeasyPrint imports lazily
+            from postmortem.render.pdf import (  # WeasyPrint imports lazily
                 check_record_glyphs,
                 render_pdf,
             )

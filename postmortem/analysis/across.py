@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .export import OPEN_STATUSES
-from .i18n import Language
-from .instants import Duration
-from .render import environment
+from postmortem.render.exports import OPEN_STATUSES
+from postmortem.render.i18n import Language
+from postmortem.record.instants import Duration
+from postmortem.render.markdown import environment
 
 #: Figures whose spread across incidents the review shows, in this order.
 DISTRIBUTED = ("time_to_detect", "trigger_duration", "time_to_restore", "time_to_resolve")
@@ -121,7 +121,7 @@ def render_index_markdown(index: Review, language: Language, template_dirs: Sequ
 
 def render_index_html(index: Review, language: Language, template_dirs: Sequence[Path] = ()) -> str:
     """Return the index and review as an HTML page (the PDF is printed from it)."""
-    from .html import markdown_to_html
+    from postmortem.render.page import markdown_to_html
 
     markdown = render_index_markdown(index, language, template_dirs, link_suffix=".html")
     body, _ = markdown_to_html(markdown, sibling_links=True, spacing=language.spacing)

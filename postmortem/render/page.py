@@ -15,9 +15,9 @@ from markupsafe import Markup
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .derive import Report
-from .i18n import Language
-from .render import environment, render_markdown
+from postmortem.analysis.derive import Report
+from postmortem.render.i18n import Language
+from postmortem.render.markdown import environment, render_markdown
 
 #: Images a record may embed: inline raster data only, never a file or a remote URL.
 SAFE_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
@@ -103,7 +103,7 @@ def document_datetime(report: Report) -> datetime:
 
 def render_html(report: Report, template_dirs: Sequence[Path] = ()) -> str:
     """Return the review as a standalone HTML page (the PDF is printed from the same page)."""
-    from .chart import timeline_svg  # only the HTML and PDF outputs draw the chart
+    from postmortem.render.chart import timeline_svg  # only the HTML and PDF outputs draw the chart
 
     incident = report.incident
     language = Language(incident.lang, incident.timezone)

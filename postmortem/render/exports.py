@@ -8,9 +8,9 @@ import json
 from collections.abc import Iterable
 from datetime import date
 
-from . import __version__
-from .derive import Report
-from .instants import Duration, When
+from postmortem import __version__
+from postmortem.analysis.derive import Report
+from postmortem.record.instants import Duration, When
 
 ACTION_COLUMNS = ("incident", "id", "action", "owner", "due", "status", "type", "priority",
                   "overdue", "lessons", "link", "incident_title")

@@ -17,11 +17,11 @@ from datetime import datetime
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from .derive import Report
-from .errors import Problem, RecordError, RenderError, field_path
-from .html import document_datetime
-from .load import Document
-from .render import default_template_dir
+from postmortem.analysis.derive import Report
+from postmortem.errors import Problem, RecordError, RenderError, field_path
+from postmortem.render.page import document_datetime
+from postmortem.record.load import Document
+from postmortem.render.markdown import default_template_dir
 
 #: Archival and tagged: PDF/A-3 allows the embedded record; level A adds the structure
 #: tree that screen readers use. WeasyPrint applies one variant at a time, so PDF/UA is

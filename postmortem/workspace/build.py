@@ -25,12 +25,12 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__
-from .errors import Problem, RecordError, RenderError
-from .history import workspace_versions
-from .pipeline import FORMATS, find_records
-from .render import default_template_dir, template_problem
-from .write import write_atomic
+from postmortem import __version__
+from postmortem.errors import Problem, RecordError, RenderError
+from postmortem.analysis.history import workspace_versions
+from postmortem.workspace.pipeline import FORMATS, find_records
+from postmortem.render.markdown import default_template_dir, template_problem
+from postmortem.workspace.write import write_atomic
 
 STATE_FILE = ".postmortem-build.json"
 LOCK_FILE = ".postmortem-build.lock"
@@ -144,7 +144,7 @@ def build(options: BuildOptions, report: Callable[[str, object], None] = lambda 
 def render_record(source: str, output: str, formats: Sequence[str],
                   template_dirs: Sequence[str]) -> tuple[Outcome, list[str]]:
     """Render one record (in a worker); return its outcome and the files it wrote."""
-    from .pipeline import render_file
+    from postmortem.workspace.pipeline import render_file
 
     try:
         written = render_file(source, Path(output), formats, [Path(d) for d in template_dirs])
@@ -185,7 +185,7 @@ def _render_all(todo: Sequence[tuple[Path, str]], options: BuildOptions) -> Iter
 
 
 def _warm_up(pdf: bool) -> None:
-    import postmortem.pipeline  # noqa: F401
+    import postmortem.workspace.pipeline  # noqa: F401
 
     if pdf:
         import weasyprint  # noqa: F401
@@ -197,7 +197,7 @@ def _record_formats(options: BuildOptions) -> list[str]:
 
 def _write_index(options: BuildOptions, state: _State, digest: bytes, failed: list[str]) -> bool:
     """Write the index, the review across incidents and actions.csv, when anything changed."""
-    from .export import action_rows, actions_csv
+    from postmortem.render.exports import action_rows, actions_csv
 
     names = ["actions.csv"] + [f"index.{fmt}" for fmt in INDEX_FORMATS if fmt in options.formats]
     fingerprint = hashlib.sha256(digest + json.dumps(
@@ -216,8 +216,8 @@ def _write_index(options: BuildOptions, state: _State, digest: bytes, failed: li
 
 
 def _write_index_documents(options: BuildOptions, documents: list[dict], failed: list[str]) -> None:
-    from .i18n import Language
-    from .index import render_index_html, render_index_markdown, review
+    from postmortem.render.i18n import Language
+    from postmortem.analysis.across import render_index_html, render_index_markdown, review
 
     index = review(documents, options.today, failed)
     language = Language(options.language, "UTC")
@@ -229,7 +229,7 @@ def _write_index_documents(options: BuildOptions, documents: list[dict], failed:
         if "html" in options.formats:
             outputs["html"] = html
         if "pdf" in options.formats:
-            from .pdf import print_pdf
+            from postmortem.render.pdf import print_pdf
 
             stamp = datetime(options.today.year, options.today.month, options.today.day,
                              tzinfo=timezone.utc)
@@ -241,10 +241,11 @@ def _write_index_documents(options: BuildOptions, documents: list[dict], failed:
 def _environment_digest(options: BuildOptions) -> bytes:
     """Hash what every output depends on besides its record."""
     digest = hashlib.sha256(f"{__version__}|{sorted(options.formats)}".encode())
-    package = Path(__file__).parent
-    folders = [*options.template_dirs, default_template_dir(), package / "locale"]
-    files = sorted(package.glob("*.py")) + sorted(
-        path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file())
+    package = Path(__file__).parent.parent
+    folders = [*options.template_dirs, package]
+    files = sorted(
+        path for folder in folders if folder.is_dir() for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts)
     for path in files:
         digest.update(str(path.relative_to(path.anchor)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -4,7 +4,7 @@ Format versions (`schema_version`):
 
 - 0 — the pre-release format: the key instants were under `instants` and the action
   items under `action_items`; everything else is as in version 1.
-- 1 — the current format (`postmortem.model.SCHEMA_VERSION`).
+- 1 — the current format (`postmortem.record.model.SCHEMA_VERSION`).
 
 Each step of the upgrade path is a function that takes the data of a record of one
 version and returns it as the next version; MIGRATIONS registers it under the version it
@@ -20,10 +20,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import RecordError
-from .load import Document, load_bytes, load_file
-from .model import SCHEMA_VERSION
-from .write import write_atomic
+from postmortem.errors import RecordError
+from postmortem.record.load import Document, load_bytes, load_file
+from postmortem.record.model import SCHEMA_VERSION
+from postmortem.workspace.write import write_atomic
 
 #: Top-level keys each step renames, by the version it starts from. The text rewrite of
 #: `postmortem upgrade` and the positions of errors in an older record follow them; a
@@ -83,7 +83,7 @@ def upgrade_document(document: Document) -> Document:
 
 def upgrade_file(path: str | os.PathLike) -> int | None:
     """Rewrite an older record file in the current version; return its old version, or None."""
-    from .validate import (
+    from postmortem.record.validate import (
         validate_document,  # validation itself reads through this module
     )
 

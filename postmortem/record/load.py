@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .errors import Problem, RecordError, field_path
+from postmortem.errors import Problem, RecordError, field_path
 
 MAX_BYTES = 1024 * 1024  # size cap
 

@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape
 
 from babel.dates import format_skeleton
 
-from .derive import Report, Slippage
-from .i18n import N_, Language
-from .instants import Duration, When
+from postmortem.analysis.derive import Report, Slippage
+from postmortem.render.i18n import N_, Language
+from postmortem.record.instants import Duration, When
 
 #: Prefix of every id in the chart; fixed, so that the output is reproducible.
 ID = "pm-timeline"

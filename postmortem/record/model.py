@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .instants import (
+from postmortem.record.instants import (
     JSON_SCHEMA_PATTERN,
     InstantError,
     When,

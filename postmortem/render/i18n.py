@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
-from .instants import Duration, When, zone_named
+from postmortem.record.instants import Duration, When, zone_named
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "postmortem"

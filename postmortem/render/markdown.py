@@ -10,18 +10,18 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
-from .derive import Report
-from .errors import Problem
-from .i18n import Language
+from postmortem import __version__
+from postmortem.analysis.derive import Report
+from postmortem.errors import Problem
+from postmortem.render.i18n import Language
 
-PACKAGE_DIR = Path(__file__).parent
+#: The bundled templates, stylesheet and fonts, which a workspace's own folders override.
+BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
 
 
 def default_template_dir() -> Path:
-    """Return the bundled templates: inside the installed package, or the source checkout's."""
-    bundled = PACKAGE_DIR / "templates"
-    return bundled if bundled.is_dir() else PACKAGE_DIR.parent / "templates"
+    """Return the folder of the bundled templates."""
+    return BUNDLED_TEMPLATES
 
 
 def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja2.Environment:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from .instants import Duration, When, between, zone_named
-from .model import TAXONOMIES, Communication, Impact, Incident, TimelineEntry
+from postmortem.record.instants import Duration, When, between, zone_named
+from postmortem.record.model import TAXONOMIES, Communication, Impact, Incident, TimelineEntry
 
 if TYPE_CHECKING:
-    from .history import History
+    from postmortem.analysis.history import History
 
 #: Headline figures: (name, key instant it starts at, key instant it ends at).
 FIGURES = (

@@ -17,15 +17,15 @@ from datetime import date
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .derive import Report, derive
-from .errors import RecordError, field_path
-from .history import GitError, describe_revision, show_file
-from .i18n import N_, Language
-from .instants import InstantError, parse_when
-from .load import load_bytes, load_file
-from .model import Incident
-from .render import inline, table_cell
-from .validate import validate_document
+from postmortem.analysis.derive import Report, derive
+from postmortem.errors import RecordError, field_path
+from postmortem.analysis.history import GitError, describe_revision, show_file
+from postmortem.render.i18n import N_, Language
+from postmortem.record.instants import InstantError, parse_when
+from postmortem.record.load import load_bytes, load_file
+from postmortem.record.model import Incident
+from postmortem.render.markdown import inline, table_cell
+from postmortem.record.validate import validate_document
 
 #: Longest value shown in full; longer prose is cut, since the field path says where to look.
 MAX_VALUE = 120

@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, RecordError
-from .lint import LANGUAGES, RULES, word_lists
-from .pipeline import FORMATS
+from postmortem.errors import Problem, RecordError
+from postmortem.lint.engine import LANGUAGES, RULES, word_lists
+from postmortem.workspace.pipeline import FORMATS
 
 FILENAME = "postmortem.toml"
 SEVERITIES = ("error", "warning", "off")

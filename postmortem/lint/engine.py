@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from babel.dates import get_day_names, get_month_names
 
-from .errors import Problem, RecordError, field_path
-from .instants import When
-from .load import Document, load_file
-from .model import Incident
-from .source_text import SourceText
-from .validate import validate_document
+from postmortem.errors import Problem, RecordError, field_path
+from postmortem.record.instants import When
+from postmortem.record.load import Document, load_file
+from postmortem.record.model import Incident
+from postmortem.record.source_text import SourceText
+from postmortem.record.validate import validate_document
 
 if TYPE_CHECKING:
-    from .config import LintConfig
+    from postmortem.workspace.config import LintConfig
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
 #: Rule id, in JSON and SARIF, of a record that does not validate.
 INVALID_RECORD = "invalid-record"
 
-_RULES_DIR = files("postmortem") / "rules"
+_RULES_DIR = files("postmortem.lint") / "words"
 #: Languages that have word lists, from the data files in postmortem/rules/.
 LANGUAGES = tuple(sorted(entry.name.removesuffix(".toml") for entry in _RULES_DIR.iterdir()
                          if entry.name.endswith(".toml")))
@@ -169,7 +169,7 @@ class _Hit:
 def lint_paths(paths: Iterable[str | Path], config: LintConfig | None = None,
                today: date | None = None) -> list[FileResult]:
     """Lint every record file in the given files and folders."""
-    from .pipeline import find_records
+    from postmortem.workspace.pipeline import find_records
 
     return [lint_file(path, config, today) for path in find_records(paths)]
 

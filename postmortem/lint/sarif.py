@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .lint import INVALID_RECORD, RULES, FileResult
+from postmortem import __version__
+from postmortem.lint.engine import INVALID_RECORD, RULES, FileResult
 
 if TYPE_CHECKING:
-    from .config import LintConfig
+    from postmortem.workspace.config import LintConfig
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                 "sarif-schema-2.1.0.json")

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .errors import RecordError
-from .i18n import Language
-from .render import environment
-from .validate import read_incident
-from .write import write_atomic
+from postmortem.errors import RecordError
+from postmortem.render.i18n import Language
+from postmortem.render.markdown import environment
+from postmortem.record.validate import read_incident
+from postmortem.workspace.write import write_atomic
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -9,11 +9,11 @@ import typing
 
 from pydantic import BaseModel, ValidationError
 
-from . import derive
-from .errors import Problem, RecordError, field_path
-from .load import Document, load_file
-from .model import SCHEMA_VERSION, Incident
-from .upgrade import OLDEST_VERSION, is_readable, upgrade_document
+from postmortem.analysis import derive
+from postmortem.errors import Problem, RecordError, field_path
+from postmortem.record.load import Document, load_file
+from postmortem.record.model import SCHEMA_VERSION, Incident
+from postmortem.workspace.upgrade import OLDEST_VERSION, is_readable, upgrade_document
 
 
 def read_incident(path: str | os.PathLike) -> Incident:

@@ -1,0 +1,1 @@
+"""Review quality: blameless wording, action items, completeness and coherence."""

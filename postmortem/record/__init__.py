@@ -1,0 +1,1 @@
+"""YAML → Incident: safe loading with positions, instants, the model, checks, migrations."""

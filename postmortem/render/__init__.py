@@ -1,0 +1,1 @@
+"""Reports from derived records: Markdown, HTML, PDF, chart, exports, in the record's language."""

@@ -1,0 +1,1 @@
+"""The workspace: finding records, building them, configuration, new records, upgrades, atomic writes."""
