@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 
-from postmortem.render.i18n import Language
 from postmortem.record.instants import InstantError, between, parse_when
+from postmortem.render.i18n import Language
 
 
 @pytest.mark.parametrize("text, earliest, latest, approximate", [
@@ -29,7 +29,7 @@ def test_instants_are_read_with_their_uncertainty(text, earliest, latest, approx
 
 
 def _utc(instant):
-    return instant and instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+    return instant and instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -58,7 +58,9 @@ def test_a_range_in_gives_a_range_out():
 
 
 def test_an_open_end_gives_a_lower_bound():
-    duration = between(parse_when("2024-08-03T11:00+02:00"), parse_when("after 2024-08-06T18:00+02:00"))
+    duration = between(
+        parse_when("2024-08-03T11:00+02:00"), parse_when("after 2024-08-06T18:00+02:00")
+    )
     assert (duration.shortest, duration.longest) == (timedelta(days=3, hours=7), None)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RECORDS
+
+from support import RECORDS
 
 # The minimal record starts on 2025-03-02; its review block starts at line 28.
 REVIEWS = {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import RECORDS
-
 from postmortem.analysis.derive import derive
-from postmortem.render.markdown import render_markdown
-from postmortem.workspace.upgrade import MIGRATIONS, upgrade_data
+from postmortem.record.migrations import MIGRATIONS, upgrade_data
 from postmortem.record.validate import read_incident
+from postmortem.render.markdown import render_markdown
+
+from support import RECORDS
 
 # The minimal record in the pre-release format, with comments and a flow-style list.
 VERSION_0 = """\
@@ -86,8 +86,8 @@ def test_upgrade_rewrites_the_file_keeping_comments_and_layout(run, tmp_path):
     assert status == 0
     assert out == f"{path}: upgraded from version 0 to 1\n"
     before, after = VERSION_0.splitlines(), path.read_text(encoding="utf-8").splitlines()
-    changed = [(old, new) for old, new in zip(before, after) if old != new]
     assert len(before) == len(after)
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
     assert changed == [
         ("schema_version: 0   # pre-release format", "schema_version: 1   # pre-release format"),
         ("instants:", "key_instants:"),

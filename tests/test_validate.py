@@ -6,7 +6,8 @@ import json
 import shutil
 
 import pytest
-from conftest import APHP, RECORDS
+
+from support import APHP, RECORDS
 
 INVALID = RECORDS / "invalid"
 
@@ -34,7 +35,7 @@ EXPECTED = {
 def test_bad_input_is_reported_at_its_line_and_column(run, name):
     line, column, field, fragment = EXPECTED[name]
     path = INVALID / f"{name}.yaml"
-    status, out, err = run("validate", path)
+    status, _out, err = run("validate", path)
     assert status == 1
     first = err.splitlines()[0]
     where = f"{field}: " if field else ""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EXAMPLE = "2024-08-03T11:30+02:00"
@@ -42,9 +42,12 @@ _GRAMMAR = re.compile(
 
 #: JSON Schema pattern of the same grammar, for editors and external validators.
 JSON_SCHEMA_PATTERN = (
-    r"^((about|~|after|before) ?)?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?(\[[A-Za-z_/0-9+-]+\])?$"
-    r"|^((about|~) ?)?(between )?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?(\[[A-Za-z_/0-9+-]+\])?"
-    r"( and |/)(\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?(\[[A-Za-z_/0-9+-]+\])?$"
+    r"^((about|~|after|before) ?)?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?"
+    r"(Z|[+-]\d{2}:\d{2})?(\[[A-Za-z_/0-9+-]+\])?$"
+    r"|^((about|~) ?)?(between )?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?"
+    r"(Z|[+-]\d{2}:\d{2})?(\[[A-Za-z_/0-9+-]+\])?"
+    r"( and |/)(\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}(:\d{2})?"
+    r"(Z|[+-]\d{2}:\d{2})?(\[[A-Za-z_/0-9+-]+\])?$"
 )
 
 
@@ -70,7 +73,9 @@ class When:
     @property
     def is_range(self) -> bool:
         """Return whether both bounds are known and differ."""
-        return self.earliest is not None and self.latest is not None and self.earliest != self.latest
+        return (
+            self.earliest is not None and self.latest is not None and self.earliest != self.latest
+        )
 
     @property
     def reference(self) -> datetime:
@@ -94,13 +99,20 @@ class Duration:
     @property
     def is_range(self) -> bool:
         """Return whether the two bounds are known and differ."""
-        return self.shortest is not None and self.longest is not None and self.shortest != self.longest
+        return (
+            self.shortest is not None
+            and self.longest is not None
+            and self.shortest != self.longest
+        )
 
     def as_dict(self) -> dict:
         """Return the bounds in minutes, for machines."""
         minutes = lambda d: None if d is None else int(d.total_seconds() // 60)  # noqa: E731
-        return {"shortest_minutes": minutes(self.shortest), "longest_minutes": minutes(self.longest),
-                "approximate": self.approximate}
+        return {
+            "shortest_minutes": minutes(self.shortest),
+            "longest_minutes": minutes(self.longest),
+            "approximate": self.approximate,
+        }
 
 
 def between(start: When, end: When, signed: bool = False) -> Duration:
@@ -158,7 +170,9 @@ def zone_named(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InstantError(f"unknown time zone {name!r}: use an IANA name such as 'Europe/Paris'") from None
+        raise InstantError(
+            f"unknown time zone {name!r}: use an IANA name such as 'Europe/Paris'"
+        ) from None
 
 
 def _instant(groups: dict, prefix: str, start: datetime | None, start_zone: str | None):
@@ -196,7 +210,7 @@ def _instant(groups: dict, prefix: str, start: datetime | None, start_zone: str 
 
 def _fixed_offset(offset: str) -> tzinfo:
     if offset == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if offset[0] == "-" else 1
     hours, minutes = int(offset[1:3]), int(offset[4:6])
     return timezone(sign * timedelta(hours=hours, minutes=minutes))

@@ -5,28 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PlainValidator,
-    WithJsonSchema,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
-from postmortem.record.instants import (
-    JSON_SCHEMA_PATTERN,
-    InstantError,
-    When,
-    parse_day,
-    parse_when,
-    zone_named,
+from postmortem.record.fields import (
+    Day,
+    Instant,
+    Slug,
+    SourceRefs,
+    Text,
+    TimeZoneName,
 )
+from postmortem.record.languages import LanguageCode
 
 #: The record format this version reads. Older versions will be upgraded, newer refused.
 SCHEMA_VERSION = 1
+
+#: Statuses of an action item that ask for no more work.
+CLOSED_STATUSES = ("done", "wont_do")
 
 #: Contributing-factor categories of each taxonomy a record may choose.
 TAXONOMIES: dict[str, tuple[str, ...]] = {
@@ -41,54 +36,6 @@ TAXONOMIES: dict[str, tuple[str, ...]] = {
         "institutional",
     ),
 }
-
-
-def _when(value: object) -> When:
-    if isinstance(value, When):
-        return value
-    try:
-        return parse_when(value)  # type: ignore[arg-type]
-    except InstantError as exc:
-        raise PydanticCustomError("instant", "{reason}", {"reason": str(exc)}) from None
-
-
-def _day(value: object) -> date:
-    try:
-        return parse_day(value)  # type: ignore[arg-type]
-    except InstantError as exc:
-        raise PydanticCustomError("date", "{reason}", {"reason": str(exc)}) from None
-
-
-def _zone(value: str) -> str:
-    try:
-        zone_named(value)
-    except InstantError as exc:
-        raise PydanticCustomError("zone", "{reason}", {"reason": str(exc)}) from None
-    return value
-
-
-Instant = Annotated[
-    When,
-    PlainValidator(_when),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({
-        "type": "string",
-        "pattern": JSON_SCHEMA_PATTERN,
-        "description": "An instant with an offset or a [Zone/Name], exact, 'about …', "
-                       "'between … and …', 'after …' or 'before …'.",
-        "examples": ["2024-08-03T11:30+02:00", "between 2024-08-03T11:00+02:00 and 11:30"],
-    }),
-]
-Day = Annotated[
-    date,
-    PlainValidator(_day),
-    PlainSerializer(date.isoformat, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
-]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)]
-Text = Annotated[str, Field(min_length=1)]
-SourceRefs = Annotated[list[Slug], Field(default_factory=list)]
-TimeZoneName = Annotated[str, AfterValidator(_zone)]
 
 
 class Record(BaseModel):
@@ -280,8 +227,9 @@ class Communication(Record):
     """When it was said."""
     channel: Text
     """How (press release, intranet, social network, phone…)."""
-    audience: list[Literal["staff", "public", "press", "authority", "customers", "partners"]] = Field(
-        min_length=1)
+    audience: list[
+        Literal["staff", "public", "press", "authority", "customers", "partners"]
+    ] = Field(min_length=1)
     """Who it was addressed to."""
     by: str = ""
     """Who spoke."""
@@ -370,6 +318,15 @@ class ActionItem(Record):
     link: str = ""
     """Link to the item in an issue tracker."""
 
+    @property
+    def is_open(self) -> bool:
+        """Return whether the item still asks for work: neither done nor dropped."""
+        return self.status not in CLOSED_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        """Return whether the item is open and past its due date on `today`."""
+        return self.is_open and self.due is not None and self.due < today
+
 
 class Source(Record):
     """A document that facts in the record cite."""
@@ -419,7 +376,7 @@ class Incident(Record):
     """Slug that names the record and its outputs, e.g. '2024-08-03-datacenter-power-outage'."""
     title: Text
     """Title of the review."""
-    lang: Literal["fr", "en"]
+    lang: LanguageCode
     """Language of the record's text and of its reports."""
     timezone: TimeZoneName
     """IANA time zone in which the report shows times, e.g. 'Europe/Paris'."""

@@ -72,14 +72,16 @@ class SourceText:
             if lead < indent:
                 break
             body.append((number, line))
+        if indent is None:
+            return []  # only blank lines follow: the scalar is empty
         chars: list = []
         previous: tuple[int, str, bool] | None = None  # row, text, more indented
         blank = 0
-        for number, line in body:
-            if line is None:
+        for number, text in body:
+            if text is None:
                 blank += 1
                 continue
-            more = line[indent:indent + 1] in (" ", "\t")
+            more = text[indent:indent + 1] in (" ", "\t")
             newline = ("\n", (number + 1, 1))
             if previous is None:
                 chars += [newline] * blank
@@ -90,8 +92,8 @@ class SourceText:
             else:  # folding turns the line break into a space
                 chars.append((" ", (previous[0] + 1, len(previous[1]) + 1)))
             blank = 0
-            chars += [(char, (number + 1, indent + k + 1)) for k, char in enumerate(line[indent:])]
-            previous = (number, line, more)
+            chars += [(char, (number + 1, indent + k + 1)) for k, char in enumerate(text[indent:])]
+            previous = (number, text, more)
         if previous is not None:
             # Final line breaks, kept by the "clip" and "keep" chomping indicators.
             chars += [("\n", (previous[0] + 1, len(previous[1]) + 1))] * (1 + blank)

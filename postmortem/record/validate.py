@@ -8,12 +8,13 @@ import types
 import typing
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from postmortem.analysis import derive
 from postmortem.errors import Problem, RecordError, field_path
+from postmortem.record.checks import check
 from postmortem.record.load import Document, load_file
+from postmortem.record.migrations import OLDEST_VERSION, is_readable, upgrade_document
 from postmortem.record.model import SCHEMA_VERSION, Incident
-from postmortem.workspace.upgrade import OLDEST_VERSION, is_readable, upgrade_document
 
 
 def read_incident(path: str | os.PathLike) -> Incident:
@@ -23,11 +24,21 @@ def read_incident(path: str | os.PathLike) -> Incident:
 
 def validate_document(document: Document) -> Incident:
     """Validate a loaded document; raise RecordError with every problem found."""
+    return validate_upgraded(document)[1]
+
+
+def validate_upgraded(document: Document) -> tuple[Document, Incident]:
+    """Validate a loaded document; return it in the current format version, and the incident.
+
+    The document returned is the one the incident was read from: an older record's data
+    with its keys renamed and its positions following them, so that a caller that pairs
+    values with positions (lint) finds them where the incident has them.
+    """
     version_problem = _check_version(document)
     if version_problem:
         # A record of another format version would only produce misleading field errors.
         raise RecordError([version_problem])
-    # Older records are read through the upgrade path (postmortem/upgrade.py).
+    # Older records are read through the upgrade path (postmortem/record/migrations.py).
     document = upgrade_document(document)
     try:
         incident = Incident.model_validate(document.data)
@@ -35,17 +46,19 @@ def validate_document(document: Document) -> Incident:
         raise RecordError([_from_pydantic(document, error) for error in exc.errors()]) from None
     problems = [
         _problem(document, loc, message, document.locate(loc))
-        for loc, message in derive.check(incident)
+        for loc, message in check(incident)
     ]
     if problems:
         raise RecordError(problems)
-    return incident
+    return document, incident
 
 
 def _check_version(document: Document) -> Problem | None:
     version = document.data.get("schema_version")
     if "schema_version" not in document.data:
-        message = f"missing required field: start the record with 'schema_version: {SCHEMA_VERSION}'"
+        message = (
+            f"missing required field: start the record with 'schema_version: {SCHEMA_VERSION}'"
+        )
         return _problem(document, (), message, (1, 1))
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         message = (
@@ -61,7 +74,7 @@ def _check_version(document: Document) -> Problem | None:
     return _problem(document, loc, message, document.locate(loc))
 
 
-def _from_pydantic(document: Document, error: dict) -> Problem:
+def _from_pydantic(document: Document, error: ErrorDetails) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -94,7 +107,10 @@ def _fields_at(loc: tuple) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+        if (
+            not (isinstance(model, type) and issubclass(model, BaseModel))
+            or part not in model.model_fields
+        ):
             return []
         model = _model_of(model.model_fields[part].annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
@@ -112,7 +128,8 @@ def _model_of(annotation: object) -> object:
             return annotation
         annotation = args[0]
         if isinstance(annotation, types.GenericAlias):
-            annotation = typing.get_args(annotation)[0] if typing.get_args(annotation) else annotation
+            inner = typing.get_args(annotation)
+            annotation = inner[0] if inner else annotation
     return annotation
 
 

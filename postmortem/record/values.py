@@ -1,0 +1,262 @@
+"""Turn composed YAML nodes into plain values with the position of each, refusing traps.
+
+YAML 1.1 surprises — base-60 `11:30`, `yes`/`no`, octal-looking numbers, duplicate keys,
+aliases, explicit tags — become problems at their line instead of wrong values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from postmortem.errors import Problem, field_path
+from postmortem.record.compose import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    MAP_TAG,
+    NULL_TAG,
+    SCALAR_TAGS,
+    SEQ_TAG,
+    STR_TAG,
+    YAML_TAG,
+    AliasNode,
+    Scalar,
+)
+
+# YAML 1.1 booleans that YAML 1.2 and people read as words.
+_WORD_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+# YAML 1.2 octal; PyYAML reads it as text, other readers as a number.
+_OCTAL_12 = re.compile(r"[-+]?0o[0-7_]+")
+_CONSTRUCTOR = SafeConstructor()
+
+
+class ValueBuilder:
+    """Turn composed nodes into plain values, recording positions and problems."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+        self.positions: dict[tuple, tuple[int, int]] = {}
+        self.key_positions: dict[tuple, tuple[int, int]] = {}
+
+    def problem(self, mark, loc: tuple, message: str) -> None:
+        """Record a problem at a YAML mark."""
+        self.problems.append(problem_at(self.path, mark, message, field_path(loc)))
+
+    def value(self, node, loc: tuple, record: bool = True) -> Any:
+        """Build the value of any node; with record=False only problems are kept."""
+        if record:
+            self.positions[loc] = _position(node.start_mark)
+        if isinstance(node, AliasNode):
+            self.problem(
+                node.start_mark,
+                loc,
+                "anchors and aliases are not allowed in incident records: write the value out",
+            )
+            return None
+        if isinstance(node, Scalar):
+            return self.scalar(node, loc)
+        expected = SEQ_TAG if isinstance(node, SequenceNode) else MAP_TAG
+        if node.tag != expected:
+            self.problem(node.start_mark, loc, _tag_message(node.tag))
+            # Still look inside so every problem of the file is reported at once.
+            record = False
+        items: list[Any] | dict[str, Any]
+        if isinstance(node, SequenceNode):
+            items = [
+                self.value(child, loc + (index,), record)
+                for index, child in enumerate(node.value)
+            ]
+        else:
+            items = self.mapping(node, loc, record)
+        return items if node.tag == expected else None
+
+    def mapping(self, node: MappingNode, loc: tuple, record: bool) -> dict:
+        """Build a dict keyed by the keys' source text, reporting bad and duplicate keys."""
+        result: dict[str, Any] = {}
+        first_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, loc)
+            if key is None:
+                self.value(value_node, loc, record=False)
+                continue
+            entry = loc + (key,)
+            if key in first_lines:
+                self.problem(
+                    key_node.start_mark,
+                    entry,
+                    f"duplicate key '{key}' (first at line {first_lines[key]}): "
+                    "keep only one of them",
+                )
+                self.value(value_node, entry, record=False)
+                continue
+            first_lines[key] = key_node.start_mark.line + 1
+            if record:
+                self.key_positions[entry] = _position(key_node.start_mark)
+            result[key] = self.value(value_node, entry, record)
+        return result
+
+    def key(self, node, loc: tuple) -> str | None:
+        """Return a key's source text, or None after reporting why it cannot be a key."""
+        if isinstance(node, AliasNode):
+            self.problem(
+                node.start_mark,
+                loc,
+                "anchors and aliases are not allowed in incident records: write the key out",
+            )
+            return None
+        if not isinstance(node, Scalar):
+            self.problem(
+                node.start_mark,
+                loc,
+                f"a key must be a plain name, found {describe_node(node)}: write the key as text",
+            )
+            return None
+        if not node.plain and node.tag not in SCALAR_TAGS:
+            self.problem(node.start_mark, loc, _tag_message(node.tag))
+            return None
+        if node.plain and node.value == "":
+            self.problem(node.start_mark, loc, "empty key: write the field name before the ':'")
+            return None
+        return node.value
+
+    def scalar(self, node: Scalar, loc: tuple) -> Any:
+        """Build a scalar value; YAML 1.1 traps and foreign tags become problems."""
+        if node.plain:
+            return self.plain(node, loc)
+        if node.tag == STR_TAG:
+            return node.value
+        if node.tag not in SCALAR_TAGS:
+            self.problem(node.start_mark, loc, _tag_message(node.tag))
+            return None
+        # An explicit core tag is a deliberate request, so YAML 1.1 forms are honoured.
+        build = {
+            NULL_TAG: _CONSTRUCTOR.construct_yaml_null,
+            BOOL_TAG: _CONSTRUCTOR.construct_yaml_bool,
+            INT_TAG: _CONSTRUCTOR.construct_yaml_int,
+            FLOAT_TAG: _CONSTRUCTOR.construct_yaml_float,
+        }[node.tag]
+        try:
+            return build(node)
+        except (ValueError, KeyError, IndexError):
+            self.problem(
+                node.start_mark,
+                loc,
+                f"'{_short(node.value)}' is not a valid {_tag_name(node.tag)}: "
+                "fix the value or drop the tag",
+            )
+            return None
+
+    def plain(self, node: Scalar, loc: tuple) -> Any:
+        """Resolve an unquoted scalar the way a reader of the file would expect."""
+        text = node.value
+        lowered = text.lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        if lowered in _WORD_BOOLEANS:
+            meaning = "true" if lowered in ("yes", "on", "y") else "false"
+            self.problem(
+                node.start_mark,
+                loc,
+                f"`{_short(text)}` is read by YAML 1.1 as the boolean {meaning}: "
+                "quote it if you mean the word, or write true/false",
+            )
+            return None
+        if node.tag == NULL_TAG:
+            return None
+        if node.tag in (INT_TAG, FLOAT_TAG) and ":" in text:
+            self.problem(
+                node.start_mark,
+                loc,
+                f"bare {_short(text)} is read by YAML 1.1 as the base-60 number "
+                f"{_base60(node)}: quote it, "
+                f'and for an instant write a date, time and zone, e.g. "2024-08-03T11:30+02:00"',
+            )
+            return None
+        if _OCTAL_12.fullmatch(text) or (node.tag in (INT_TAG, FLOAT_TAG) and _is_ambiguous(text)):
+            self.problem(
+                node.start_mark,
+                loc,
+                f"ambiguous number {_short(text)}: YAML readers disagree on octal, hex, binary "
+                "and '_' forms; quote it if it is text, or write a plain decimal",
+            )
+            return None
+        if node.tag == INT_TAG:
+            try:
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            except ValueError:
+                # Python refuses to convert integers with thousands of digits.
+                self.problem(
+                    node.start_mark, loc, "number is too long to read: quote it if it is text"
+                )
+                return None
+        if node.tag == FLOAT_TAG:
+            return _CONSTRUCTOR.construct_yaml_float(node)
+        # Timestamps stay text: the model parses dates and instants and reports on them.
+        return text
+
+
+def _base60(node: ScalarNode) -> str:
+    """Return the number YAML 1.1 reads from a base-60 scalar, as text for a message."""
+    try:
+        if node.tag == INT_TAG:
+            return str(_CONSTRUCTOR.construct_yaml_int(node))
+        return str(_CONSTRUCTOR.construct_yaml_float(node))
+    except ValueError:
+        return "(too large to show)"
+
+
+def _is_ambiguous(text: str) -> bool:
+    """Tell whether a resolved number is written in a form other than plain decimal."""
+    digits = text.lstrip("+-")
+    if "_" in digits:
+        return True
+    return len(digits) > 1 and digits[0] == "0" and digits[1] not in ".eE"
+
+
+def describe_node(node) -> str:
+    """Name the kind of a node for messages."""
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, AliasNode):
+        return "an alias"
+    if is_empty(node):
+        return "nothing"
+    return f"a single value '{_short(node.value)}'"
+
+
+def is_empty(node) -> bool:
+    """Tell whether a node is an empty plain scalar, as left by `key:` or a bare '---'."""
+    return isinstance(node, Scalar) and node.plain and node.value == ""
+
+
+def _short(text: str) -> str:
+    """Shorten text for a message."""
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _tag_name(tag: str) -> str:
+    """Write a tag the way it appears in YAML source."""
+    return "!!" + tag[len(YAML_TAG):] if tag.startswith(YAML_TAG) else tag
+
+
+def _tag_message(tag: str) -> str:
+    """Explain that a tag is refused."""
+    return f"tag {_tag_name(tag)} is not allowed: remove it and write a plain value"
+
+
+def problem_at(path: str, mark, message: str, field: str = "") -> Problem:
+    """Build a problem at a 0-based YAML mark."""
+    line, column = _position(mark)
+    return Problem(path, line, column, message, field)
+
+
+def _position(mark) -> tuple[int, int]:
+    """Convert a 0-based YAML mark to a 1-based (line, column)."""
+    return mark.line + 1, mark.column + 1
