@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import APHP
+from support import APHP
 
 RECORD = Path("incidents") / APHP.name
 

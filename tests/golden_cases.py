@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from postmortem.analysis.derive import derive
-from postmortem.render.markdown import render_markdown
 from postmortem.record.validate import read_incident
+from postmortem.render.markdown import render_markdown
 
 TESTS = Path(__file__).resolve().parent
 GOLDEN = TESTS / "golden"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from golden_cases import CASES, GOLDEN, render_case  # noqa: E402
+from golden_cases import CASES, GOLDEN, render_case
 
 
 def main() -> None:

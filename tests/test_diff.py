@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import RECORDS
-from git_repo import NEW_TIMELINE_ENTRY, aphp_repo, commit, new_repo
 
 from postmortem.analysis.diff import compare, read_version
 from postmortem.analysis.history import SHORT_ID_LENGTH
 from postmortem.record.validate import read_incident
+
+from git_repo import NEW_TIMELINE_ENTRY, aphp_repo, commit, new_repo
+from support import RECORDS
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_the_diff_from_draft_to_approval_lists_exactly_what_changed(run, aphp):
 | Élément | Avant | Après |
 | --- | --- | --- |
 | Délai de retour complet à la normale | plus de 3 j 7 h | environ 6 j 7 h |
-"""
+"""  # noqa: E501 - the diff as a reader sees it, its lines as long as theirs
 
 
 def test_one_step_of_the_review_shows_only_that_step_in_the_terminal(run, aphp):

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from conftest import RECORDS
-from git_repo import APHP_COMMITS, NEW_TIMELINE_ENTRY, aphp_repo, commit, git, new_repo
 from pypdf import PdfReader
 
 from postmortem.analysis.derive import derive
 from postmortem.analysis.history import SHORT_ID_LENGTH, read_history
-from postmortem.workspace.pipeline import render_file
-from postmortem.render.markdown import render_markdown
 from postmortem.record.validate import read_incident
+from postmortem.render.markdown import render_markdown
+from postmortem.workspace.pipeline import render_file
+
+from git_repo import APHP_COMMITS, NEW_TIMELINE_ENTRY, aphp_repo, commit, git, new_repo
+from support import RECORDS
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +46,8 @@ def test_the_history_lists_each_commit_of_the_record_oldest_first(aphp):
     assert history.state == "clean"
     assert [(r.author, r.subject, r.short) for r in history.revisions] == [
         (author, subject, short(commit_id))
-        for (_, author, subject), commit_id in zip(APHP_COMMITS, aphp.commits)]
-    assert history.revisions[0].authored == datetime(2024, 9, 2, 8, 0, tzinfo=timezone.utc)
+        for (_, author, subject), commit_id in zip(APHP_COMMITS, aphp.commits, strict=True)]
+    assert history.revisions[0].authored == datetime(2024, 9, 2, 8, 0, tzinfo=UTC)
 
 
 def test_the_approved_pdf_shows_three_history_rows_and_its_version_in_the_footer(aphp, pdfs):
@@ -81,7 +82,7 @@ def test_rendering_twice_at_one_commit_gives_the_same_bytes_dated_by_the_commit(
                for run in ("first", "second")]
     assert outputs[0] == outputs[1]
     reader = PdfReader(tmp_path / "first" / f"{aphp.record.stem}.pdf")
-    assert reader.metadata.creation_date == datetime(2024, 10, 1, 7, 0, tzinfo=timezone.utc)
+    assert reader.metadata.creation_date == datetime(2024, 10, 1, 7, 0, tzinfo=UTC)
 
 
 def test_a_modified_working_copy_is_named_after_the_commit_it_departs_from(aphp, tmp_path):

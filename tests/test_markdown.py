@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import APHP, RECORDS
-from golden_cases import CASES, GOLDEN, render_case
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 from pymarkdown.api import PyMarkdownApi
+
+from golden_cases import CASES, GOLDEN, render_case
+from support import APHP, RECORDS
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,12 @@ import sys
 import threading
 import zlib
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from conftest import APHP, RECORDS, ROOT
 from pypdf import PdfReader
+
+from support import APHP, RECORDS, ROOT
 
 STEM = APHP.stem
 
@@ -45,8 +47,9 @@ def test_the_first_page_says_what_happened_how_long_to_whom_and_what_is_done(pag
 
 def test_accented_facts_survive_in_the_pdf_text(pages):
     text = " ".join(pages)
-    for fact in ["Hôpitaux de Paris", "Pitié-Salpêtrière", "Île-de-France", "«\u202fjeudi 3 août\u202f»",
-                 "Délai de détection", "Divergences entre les sources"]:
+    for fact in ["Hôpitaux de Paris", "Pitié-Salpêtrière", "Île-de-France",
+                 "«\u202fjeudi 3 août\u202f»", "Délai de détection",
+                 "Divergences entre les sources"]:
         assert fact in text, fact
 
 
@@ -136,9 +139,9 @@ def test_a_character_the_fonts_cannot_draw_is_an_error_at_its_line(tmp_path, run
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 (the standard library's name)
+    def do_GET(self):  # the standard library's name
         self.requests.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/css")
@@ -230,3 +233,17 @@ def test_source_date_epoch_sets_the_document_date(tmp_path, monkeypatch):
     info = PdfReader(pdf).metadata
     assert info.creation_date.isoformat().startswith("2023-11-14T22:13:20")
     assert info.modification_date == info.creation_date
+
+
+def test_printing_leaves_the_weasyprint_logger_as_the_application_set_it(tmp_path, caplog):
+    import logging
+
+    from postmortem.workspace.pipeline import render_file
+
+    logger = logging.getLogger("weasyprint")
+    logger.setLevel(logging.INFO)
+    render_file(RECORDS / "minimal.yaml", tmp_path, ["pdf"])
+    assert logger.level == logging.INFO and not logger.filters
+    with caplog.at_level(logging.INFO, logger="weasyprint"):
+        logger.warning("an application's own warning")
+    assert "an application's own warning" in caplog.text

@@ -1,1 +1,1 @@
-"""What is derived from valid records: figures, git history, differences, the review across incidents."""
+"""What valid records tell: key figures, git history, differences, the review across incidents."""

@@ -7,12 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from postmortem.render.exports import OPEN_STATUSES
-from postmortem.render.i18n import Language
+from postmortem.analysis.derive import Report
 from postmortem.record.instants import Duration
-from postmortem.render.markdown import environment
 
 #: Figures whose spread across incidents the review shows, in this order.
 DISTRIBUTED = ("time_to_detect", "trigger_duration", "time_to_restore", "time_to_resolve")
@@ -46,8 +43,8 @@ class Spread:
 
 
 @dataclass(frozen=True)
-class Review:
-    """The index and the cross-incident review."""
+class CrossReview:
+    """The index of every incident and what they show read together."""
 
     entries: list[Entry]
     categories: list[tuple[str, list[str]]]
@@ -68,39 +65,33 @@ class Review:
         return [(name, ids) for name, ids in self.categories if len(ids) > 1]
 
 
-def review(documents: Sequence[dict], today: date, failed: Sequence[str] = ()) -> Review:
-    """Build the index and the cross-incident review from exported incident documents."""
+def review(reports: Sequence[Report], today: date, failed: Sequence[str] = ()) -> CrossReview:
+    """Build the index and the cross-incident review from the derived reports."""
     entries, categories, parties = [], defaultdict(set), defaultdict(set)
     owners: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for document in documents:
-        record, derived = document["record"], document["derived"]
-        open_actions = overdue = 0
-        for action in record["actions"]:
-            if action["status"] not in OPEN_STATUSES:
-                continue
-            late = bool(action["due"] and date.fromisoformat(action["due"]) < today)
-            open_actions += 1
-            overdue += late
-            owners[action["owner"]][0] += 1
-            owners[action["owner"]][1] += late
-        figures = {name: _duration(value) for name, value in derived["figures"].items() if value}
-        if derived["trigger_duration"]:
-            figures["trigger_duration"] = _duration(derived["trigger_duration"])
-        started = derived["started"]
+    for report in reports:
+        incident = report.incident
+        open_actions = [action for action in incident.actions if action.is_open]
+        for action in open_actions:
+            owners[action.owner][0] += 1
+            owners[action.owner][1] += action.is_overdue(today)
+        figures = {figure.name: figure.duration for figure in report.figures}
+        if report.trigger_duration:
+            figures["trigger_duration"] = report.trigger_duration
+        started = incident.key_instants.started.at
         entries.append(Entry(
-            id=record["id"], title=record["title"],
-            started=datetime.fromisoformat(started["earliest"] or started["latest"]),
-            severity=record["severity"], status=record["review"]["status"], lang=record["lang"],
-            figures=figures, open_actions=open_actions, overdue_actions=overdue,
+            id=incident.id, title=incident.title,
+            started=started.earliest or started.reference,
+            severity=incident.severity, status=incident.review.status, lang=incident.lang,
+            figures=figures, open_actions=len(open_actions),
+            overdue_actions=sum(action.is_overdue(today) for action in open_actions),
         ))
-        cause = record["cause"]
-        for factor in [cause["trigger"], *cause["contributing_factors"]]:
-            categories[factor["category"]].add(record["id"])
-        names = {party["id"]: party["name"] for party in record["third_parties"]}
-        for party_id in names:
-            parties[names[party_id]].add(record["id"])
+        for factor in [incident.cause.trigger, *incident.cause.contributing_factors]:
+            categories[factor.category].add(incident.id)
+        for party in incident.third_parties:
+            parties[party.name].add(incident.id)
     entries.sort(key=lambda entry: (entry.started, entry.id), reverse=True)
-    return Review(
+    return CrossReview(
         entries=entries,
         categories=_ranked(categories),
         third_parties=_ranked(parties),
@@ -110,23 +101,6 @@ def review(documents: Sequence[dict], today: date, failed: Sequence[str] = ()) -
         today=today,
         failed=list(failed),
     )
-
-
-def render_index_markdown(index: Review, language: Language, template_dirs: Sequence[Path] = (),
-                          link_suffix: str = ".md") -> str:
-    """Return the index and review as Markdown, linking each review with `link_suffix`."""
-    template = environment(language, template_dirs).get_template("index.md.j2")
-    return template.render(index=index, link_suffix=link_suffix).strip() + "\n"
-
-
-def render_index_html(index: Review, language: Language, template_dirs: Sequence[Path] = ()) -> str:
-    """Return the index and review as an HTML page (the PDF is printed from it)."""
-    from postmortem.render.page import markdown_to_html
-
-    markdown = render_index_markdown(index, language, template_dirs, link_suffix=".html")
-    body, _ = markdown_to_html(markdown, sibling_links=True, spacing=language.spacing)
-    template = environment(language, template_dirs).get_template("index.html.j2")
-    return template.render(index=index, body=body, lang=language.code)
 
 
 def _spread(name: str, entries: Sequence[Entry]) -> Spread | None:
@@ -147,12 +121,6 @@ def _spread(name: str, entries: Sequence[Entry]) -> Spread | None:
         minutes, n=10, method="inclusive")[8]
     return Spread(name, len(values), timedelta(minutes=statistics.median(minutes)),
                   timedelta(minutes=p90), lower_bounds)
-
-
-def _duration(value: dict) -> Duration:
-    as_delta = lambda minutes: None if minutes is None else timedelta(minutes=minutes)  # noqa: E731
-    return Duration(as_delta(value["shortest_minutes"]), as_delta(value["longest_minutes"]),
-                    value["approximate"])
 
 
 def _ranked(groups: dict[str, set[str]]) -> list[tuple[str, list[str]]]:

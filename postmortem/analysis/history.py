@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from postmortem.errors import WorkspaceError
+
 #: Length of the commit ids shown in reports; fixed, so that a report of a given commit
 #: does not change when the repository grows and git would abbreviate differently.
 SHORT_ID_LENGTH = 8
@@ -26,7 +28,7 @@ _LOG_FORMAT = _FIELD.join(["%H", "%aI", "%cI", "%an", "%s"]) + _RECORD
 State = Literal["clean", "modified", "untracked", "outside"]
 
 
-class GitError(Exception):
+class GitError(WorkspaceError):
     """Raised when git cannot answer a question about a record."""
 
 
@@ -122,7 +124,7 @@ def show_file(path: str | os.PathLike, revision: str) -> bytes:
     try:
         return _git_bytes(path.parent, "show", f"{revision}:./{path.name}")
     except GitError as exc:
-        raise GitError(f"cannot be read at revision {revision!r}: {exc}") from None
+        raise GitError(f"cannot be read at revision {revision!r}: {exc.message}") from None
 
 
 def describe_revision(path: str | os.PathLike, revision: str) -> str:

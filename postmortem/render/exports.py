@@ -11,10 +11,10 @@ from datetime import date
 from postmortem import __version__
 from postmortem.analysis.derive import Report
 from postmortem.record.instants import Duration, When
+from postmortem.record.model import Incident
 
 ACTION_COLUMNS = ("incident", "id", "action", "owner", "due", "status", "type", "priority",
                   "overdue", "lessons", "link", "incident_title")
-OPEN_STATUSES = ("proposed", "open", "in_progress")
 
 
 def incident_json(report: Report) -> str:
@@ -47,21 +47,16 @@ def actions_csv(rows: Iterable[dict]) -> str:
     return buffer.getvalue()
 
 
-def action_rows(record: dict, today: date) -> list[dict]:
-    """Return one CSV row per action item of an exported record."""
-    rows = []
-    for action in record.get("actions", []):
-        due = action.get("due")
-        overdue = bool(due and action["status"] in OPEN_STATUSES
-                       and date.fromisoformat(due) < today)
-        rows.append({
-            "incident": record["id"], "id": action["id"], "action": action["action"],
-            "owner": action["owner"], "due": due or "", "status": action["status"],
-            "type": action["type"], "priority": action["priority"],
-            "overdue": "yes" if overdue else "no", "lessons": " ".join(action["lessons"]),
-            "link": action["link"], "incident_title": record["title"],
-        })
-    return rows
+def action_rows(incident: Incident, today: date) -> list[dict]:
+    """Return one CSV row per action item of a record, judged overdue against `today`."""
+    return [{
+        "incident": incident.id, "id": action.id, "action": action.action,
+        "owner": action.owner, "due": action.due.isoformat() if action.due else "",
+        "status": action.status, "type": action.type, "priority": action.priority,
+        "overdue": "yes" if action.is_overdue(today) else "no",
+        "lessons": " ".join(action.lessons), "link": action.link,
+        "incident_title": incident.title,
+    } for action in incident.actions]
 
 
 def _duration(duration: Duration | None) -> dict | None:

@@ -6,7 +6,7 @@ import gettext
 import io
 import re
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -77,7 +77,7 @@ def french_spacing(text: str) -> str:
     return _AFTER_GUILLEMET.sub("«\u202f", text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> gettext.NullTranslations:
     po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po_path.is_file():
@@ -149,8 +149,10 @@ class Language:
             text = stamp(earliest)
         elif earliest:
             text = self.gettext("after %(instant)s", instant=stamp(earliest))
-        else:
+        elif latest:
             text = self.gettext("before %(instant)s", instant=stamp(latest))
+        else:
+            raise ValueError("an instant has at least one bound")
         if when.approximate:
             text = self.gettext("about %(instant)s", instant=text)
         return text
@@ -160,7 +162,7 @@ class Language:
         return self._stamp_long(instant.astimezone(self.zone))
 
     def duration(self, duration: Duration | None, signed: bool = False) -> str:
-        """Format a duration with its uncertainty: '≈ 3 h', 'between 2 d and 3 d', 'more than 3 d'."""
+        """Format a duration with its uncertainty ("≈ 3 h", "between 2 d and 3 d")."""
         if duration is None:
             return "—"
         fmt = (lambda d: self._signed(d)) if signed else self._span

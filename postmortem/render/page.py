@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -16,15 +13,11 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from postmortem.analysis.derive import Report
+from postmortem.render.document_date import document_datetime
+from postmortem.render.environment import environment, render_template
 from postmortem.render.i18n import Language
-from postmortem.render.markdown import environment, render_markdown
-
-#: Images a record may embed: inline raster data only, never a file or a remote URL.
-SAFE_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
-#: Links a reader may follow; everything else is shown as text.
-SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
-#: Links between the reports of a workspace, which the index makes itself.
-SIBLING_REPORT = re.compile(r"^[a-z0-9][a-z0-9-]*\.(md|html|pdf)$")
+from postmortem.render.markdown import render_markdown
+from postmortem.render.safety import DATA_IMAGE, SAFE_LINK, SIBLING_REPORT
 
 
 @dataclass(frozen=True)
@@ -43,8 +36,9 @@ def markdown_parser() -> MarkdownIt:
     parser.use(footnote_plugin)
     parser.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
     # One number per source, however often it is cited: "[2]", not "[2:1]".
-    parser.add_render_rule("footnote_caption",
-                           lambda self, tokens, idx, options, env: f"[{tokens[idx].meta['id'] + 1}]")
+    parser.add_render_rule(
+        "footnote_caption",
+        lambda self, tokens, idx, options, env: f"[{tokens[idx].meta['id'] + 1}]")
     return parser
 
 
@@ -60,7 +54,7 @@ def markdown_to_html(markdown: str, sibling_links: bool = False,
     headings = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
-            headings.append(Heading(int(token.tag[1]), token.attrs.get("id", ""),
+            headings.append(Heading(int(token.tag[1]), str(token.attrs.get("id", "")),
                                     tokens[index + 1].content))
         if token.type == "inline" and token.children:
             _neutralise(token.children, sibling_links)
@@ -74,7 +68,7 @@ def _neutralise(children: list[Token], sibling_links: bool) -> None:
     """Replace unsafe images by their text and unsafe links by plain text, in place."""
     for position, child in enumerate(children):
         href = str(child.attrs.get("href", ""))
-        if child.type == "image" and not SAFE_IMAGE.match(str(child.attrs.get("src", ""))):
+        if child.type == "image" and not DATA_IMAGE.match(str(child.attrs.get("src", ""))):
             text = Token("text", "", 0, content=f"[{child.content}]" if child.content else "")
             children[position] = text
         elif child.type == "link_open" and not (
@@ -83,22 +77,6 @@ def _neutralise(children: list[Token], sibling_links: bool) -> None:
                            if children[i].type == "link_close")
             children[position] = Token("text", "", 0, content="")
             children[closing] = Token("text", "", 0, content="")
-
-
-def document_datetime(report: Report) -> datetime:
-    """Return the date the document carries: SOURCE_DATE_EPOCH, else the record's own dates."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    history = report.history
-    if history and history.clean:
-        # The commit the file is at: the same for every rendering of that commit.
-        return history.latest.committed.astimezone(timezone.utc)
-    updated = report.incident.review.updated
-    if updated:
-        return datetime(updated.year, updated.month, updated.day, tzinfo=timezone.utc)
-    started = report.incident.key_instants.started.at
-    return (started.latest or started.earliest).astimezone(timezone.utc)
 
 
 def render_html(report: Report, template_dirs: Sequence[Path] = ()) -> str:
@@ -110,8 +88,8 @@ def render_html(report: Report, template_dirs: Sequence[Path] = ()) -> str:
     markdown = render_markdown(report, template_dirs, embedded=True)
     body, headings = markdown_to_html(markdown, spacing=language.spacing)
     summary, _ = markdown_to_html(incident.summary, spacing=language.spacing)
-    template = environment(language, template_dirs).get_template("report.html.j2")
-    return template.render(
+    return render_template(
+        environment(language, template_dirs), "report.html.j2",
         report=report,
         incident=incident,
         body=body,

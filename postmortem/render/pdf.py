@@ -8,36 +8,27 @@ assets and inline raster images.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from postmortem.analysis.derive import Report
 from postmortem.errors import Problem, RecordError, RenderError, field_path
-from postmortem.render.page import document_datetime
 from postmortem.record.load import Document
-from postmortem.render.markdown import default_template_dir
+from postmortem.record.walk import walk
+from postmortem.render.document_date import document_datetime
+from postmortem.render.fonts import font_faces, font_files, missing_glyphs
+from postmortem.render.safety import DATA_IMAGE
 
 #: Archival and tagged: PDF/A-3 allows the embedded record; level A adds the structure
 #: tree that screen readers use. WeasyPrint applies one variant at a time, so PDF/UA is
 #: not claimed on top of it.
 PDF_VARIANT = "pdf/a-3a"
 ASSET_SCHEME = "postmortem:"
-FONT_FILES = {
-    "Report Sans": [("LiberationSans-Regular.ttf", "normal", "normal"),
-                    ("LiberationSans-Bold.ttf", "bold", "normal"),
-                    ("LiberationSans-Italic.ttf", "normal", "italic"),
-                    ("LiberationSans-BoldItalic.ttf", "bold", "italic")],
-    "Report Mono": [("LiberationMono-Regular.ttf", "normal", "normal")],
-    "Report Symbols": [("DejaVuSans.ttf", "normal", "normal"),
-                       ("DejaVuSans-Bold.ttf", "bold", "normal")],
-}
-_DATA_IMAGE = re.compile(r"^data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$")
 
 
 def _fetcher_class():
@@ -55,7 +46,7 @@ def _fetcher_class():
             if url.startswith(ASSET_SCHEME) and url[len(ASSET_SCHEME):] in self.assets:
                 body, mime_type = self.assets[url[len(ASSET_SCHEME):]]
                 return URLFetcherResponse(url, body, {"Content-Type": mime_type})
-            image = _DATA_IMAGE.match(url)
+            image = DATA_IMAGE.match(url)
             if image:
                 body = base64.b64decode("".join(image[2].split()), validate=True)
                 return URLFetcherResponse(url, body, {"Content-Type": image[1]})
@@ -65,19 +56,23 @@ def _fetcher_class():
     return BundledAssetsFetcher
 
 
-def render_pdf(report: Report, html: str, source: bytes, source_name: str) -> bytes:
+def render_pdf(report: Report, html: str, source: bytes, source_path: str) -> bytes:
     """Print a review to PDF/A-3 bytes, with its record attached and its metadata set."""
-    return print_pdf(html, document_datetime(report), xmp=_xmp(report), attachments=[
-        (source, source_name, "Incident record (YAML) this report was produced from")])
+    return print_pdf(html, document_datetime(report), xmp=_xmp(report), where=source_path,
+                     attachments=[(source, Path(source_path).name,
+                                   "Incident record (YAML) this report was produced from")])
 
 
 def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
-              attachments: Sequence[tuple[bytes, str, str]] = ()) -> bytes:
-    """Print an HTML page of ours to PDF/A-3 bytes, fetching nothing but bundled assets."""
+              attachments: Sequence[tuple[bytes, str, str]] = (), where: str = "") -> bytes:
+    """Print an HTML page of ours to PDF/A-3 bytes, fetching nothing but bundled assets.
+
+    `where` names the file a problem is reported in: the record the page was made from.
+    """
     import weasyprint
 
-    _check_glyphs(html)
-    assets = {f"fonts/{name}": (data, "font/ttf") for name, data in _font_files().items()}
+    _check_glyphs(html, where)
+    assets = {f"fonts/{name}": (data, "font/ttf") for name, data in font_files().items()}
     if xmp:
         assets["metadata.xmp"] = (xmp, "application/rdf+xml")
     # Attachments are served like assets, so that their media type is ours to state
@@ -86,22 +81,38 @@ def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
         assets[f"attachments/{name}"] = (data, _media_type(name))
     fetcher = _fetcher_class()(assets)
     font_config = weasyprint.text.fonts.FontConfiguration()
-    fonts = weasyprint.CSS(string=_font_faces(), url_fetcher=fetcher, font_config=font_config)
+    fonts = weasyprint.CSS(string=font_faces(f"{ASSET_SCHEME}fonts/"), url_fetcher=fetcher,
+                           font_config=font_config)
     files = [
         weasyprint.Attachment(url=f"{ASSET_SCHEME}attachments/{name}", url_fetcher=fetcher,
                               name=name, description=description, created=stamp,
                               modified=stamp, relationship="Source")
         for _, name, description in attachments
     ]
-    # WeasyPrint logs each refused URL; the fetcher keeps the list, so keep the log quiet.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
-    return document.write_pdf(
-        finisher=_list_each_attachment_once,
-        stylesheets=[fonts], font_config=font_config, attachments=files,
-        pdf_variant=PDF_VARIANT, custom_metadata=True, pdf_identifier=True,
-        xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"] if xmp else None,
-    )
+    # WeasyPrint logs each refused URL; the fetcher keeps the list, so keep the log quiet
+    # while it prints, and leave the logger as the application set it.
+    with _errors_only(logging.getLogger("weasyprint")):
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
+        return document.write_pdf(
+            finisher=_list_each_attachment_once,
+            stylesheets=[fonts], font_config=font_config, attachments=files,
+            pdf_variant=PDF_VARIANT, custom_metadata=True, pdf_identifier=True,
+            xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"] if xmp else None,
+        )
+
+
+@contextmanager
+def _errors_only(logger: logging.Logger) -> Iterator[None]:
+    """Drop the logger's records below ERROR for the duration, without changing its level."""
+
+    def errors(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+    logger.addFilter(errors)
+    try:
+        yield
+    finally:
+        logger.removeFilter(errors)
 
 
 def _list_each_attachment_once(document, pdf) -> None:
@@ -116,19 +127,11 @@ def _media_type(name: str) -> str:
     return "application/yaml" if name.endswith((".yaml", ".yml")) else "application/octet-stream"
 
 
-def missing_glyphs(text: str) -> list[str]:
-    """Return the characters of `text` that no bundled font can draw, named."""
-    covered = _covered_characters()
-    missing = sorted({char for char in text if ord(char) not in covered
-                      and unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")})
-    return [f"U+{ord(char):04X} {unicodedata.name(char, '?')} ({char})" for char in missing]
-
-
 def check_record_glyphs(document: Document) -> None:
     """Raise RecordError at each record value holding a character the PDF cannot draw."""
     problems = []
-    for loc, value in _strings(document.data, ()):
-        missing = missing_glyphs(value)
+    for loc, value in walk(document.data):
+        missing = missing_glyphs(value) if isinstance(value, str) else []
         if missing:
             line, column = document.locate(loc)
             problems.append(Problem(
@@ -139,24 +142,12 @@ def check_record_glyphs(document: Document) -> None:
         raise RecordError(problems)
 
 
-def _strings(value: object, loc: tuple):
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, loc + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, loc + (index,))
-
-
-def _check_glyphs(html: str) -> None:
+def _check_glyphs(html: str, where: str) -> None:
     missing = missing_glyphs(_visible_text(html))
     if missing:
-        raise RenderError(
-            "the PDF fonts cannot draw these characters, which would print as empty boxes: "
-            + ", ".join(missing)
-        )
+        raise RenderError([Problem(
+            where, 1, 1, "the PDF fonts cannot draw these characters, which would print as "
+            "empty boxes: " + ", ".join(missing))])
 
 
 def _visible_text(html: str) -> str:
@@ -164,32 +155,6 @@ def _visible_text(html: str) -> str:
 
     without_style = re.sub(r"<style\b.*?</style>", " ", html, flags=re.S)
     return html_module.unescape(re.sub(r"<[^>]+>", " ", without_style))
-
-
-@lru_cache(maxsize=1)
-def _font_files() -> dict[str, bytes]:
-    folder = default_template_dir() / "fonts"
-    return {name: (folder / name).read_bytes()
-            for faces in FONT_FILES.values() for name, _, _ in faces}
-
-
-@lru_cache(maxsize=1)
-def _covered_characters() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    covered: set[int] = set()
-    for faces in FONT_FILES.values():
-        for name, _, _ in faces:
-            covered.update(TTFont(io.BytesIO(_font_files()[name])).getBestCmap())
-    return frozenset(covered)
-
-
-def _font_faces() -> str:
-    return "\n".join(
-        f'@font-face {{ font-family: "{family}"; src: url("{ASSET_SCHEME}fonts/{name}"); '
-        f"font-weight: {weight}; font-style: {style}; }}"
-        for family, faces in FONT_FILES.items() for name, weight, style in faces
-    )
 
 
 def _xmp(report: Report) -> bytes:
@@ -223,5 +188,5 @@ def _xmp(report: Report) -> bytes:
         f"<dc:identifier>{escape(incident.id)}</dc:identifier>"
         f"<dc:language><rdf:Bag><rdf:li>{incident.lang}</rdf:li></rdf:Bag></dc:language>"
         "</rdf:Description></rdf:RDF>"
-    ).encode("utf-8")
+    ).encode()
 
