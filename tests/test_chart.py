@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
-from conftest import APHP, RECORDS
+from fontTools.ttLib import TTFont
 
-from postmortem.render.chart import timeline_svg
 from postmortem.analysis.derive import derive
-from postmortem.render.i18n import Language
 from postmortem.record.validate import read_incident
+from postmortem.render.chart import timeline_svg
+from postmortem.render.chart.layout import lay_out
+from postmortem.render.chart.parts import LABEL_WIDTH, LANE, PLOT_LEFT, PLOT_RIGHT
+from postmortem.render.fonts import FONT_DIR, font_faces, text_width
+from postmortem.render.i18n import Language
+
+from support import APHP, RECORDS
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> & ]]>"
@@ -22,8 +30,21 @@ def _report(path):
     return derive(read_incident(path))
 
 
+def _language(report) -> Language:
+    return Language(report.incident.lang, report.incident.timezone)
+
+
 def _chart(report) -> str:
-    return timeline_svg(report, Language(report.incident.lang, report.incident.timezone))
+    return timeline_svg(report, _language(report))
+
+
+def _layout(path):
+    report = _report(path)
+    return lay_out(report, _language(report))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\u00a0\u202f]", " ", text)
 
 
 def _classes(element: ET.Element) -> list[str]:
@@ -171,7 +192,7 @@ def test_the_legend_explains_the_marks_in_use(aphp, minimal):
 
 
 def test_a_short_english_incident_gets_an_axis_in_minutes(minimal):
-    report, _, root = minimal
+    _report, _, root = minimal
     assert [_text(el) for el in _with_class(root, "day")] == ["Sun, Mar 2"]
     assert {"10:00", "10:20", "10:40"} <= {_text(el) for el in _with_class(root, "hour")}
     assert not _with_class(root, "promise")
@@ -200,9 +221,282 @@ def test_the_same_report_gives_the_same_chart(aphp):
     assert _chart(_report(APHP)) == svg
 
 
-def test_weasyprint_draws_the_chart_in_a_page():
+# -- the layout, measured in the fonts the PDF prints it in ----------------------------------
+
+#: Key instants bunched at the right edge, an ongoing impact, names too long for their room,
+#: a promise with a window: every fallback of the placement at once.
+CROWDED = """\
+schema_version: 1
+id: 2025-03-02-crowded-chart
+title: Un graphique encombré
+lang: fr
+timezone: Europe/Paris
+organisation: Example Shop
+severity: moderate
+summary: Tout arrive en même temps à la fin.
+key_instants:
+  started:
+    at: 2025-03-02T10:00Z
+  detected:
+    at: 2025-03-02T10:36Z
+  mitigated:
+    at: about 2025-03-02T10:37Z
+  restored:
+    at: 2025-03-02T10:38Z
+  resolved:
+    at: after 2025-03-02T10:39Z
+cause:
+  trigger:
+    title: Une très longue description du déclencheur qui ne tient pas après la barre
+    summary: Un nœud de cache manque de mémoire.
+    category: capacity
+    started: about 2025-03-02T09:58Z
+    ended: 2025-03-02T10:39Z
+impacts:
+  - service: Paiement par carte bancaire et virement instantané des commandes passées en ligne
+    started: 2025-03-02T10:00Z
+    ended: about 2025-03-02T10:38Z
+  - service: WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW
+    started: before 2025-03-02T10:05Z
+    ongoing: true
+communications:
+  - at: 2025-03-02T10:10Z
+    channel: Page d'état
+    audience: [customers]
+    said: Retour prévu à 10 h 20.
+    promised:
+      restoration: 2025-03-02T10:20Z
+  - at: 2025-03-02T10:12Z
+    channel: Page d'état
+    audience: [customers]
+    said: Retour prévu avant 10 h 40.
+    promised:
+      restoration: between 2025-03-02T10:25Z and 10:39Z
+      target: resolved
+timeline:
+  - at: 2025-03-02T10:00Z
+    kind: trigger
+    text: Le nœud de cache ne répond plus.
+"""
+
+RECORD_PATHS = [APHP, *sorted(RECORDS.glob("*.yaml"))]
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("crowded") / "crowded.yaml"
+    path.write_text(CROWDED, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module", params=[*RECORD_PATHS, "crowded"],
+                ids=[*(path.stem for path in RECORD_PATHS), "crowded"])
+def any_record(request, crowded):
+    return crowded if request.param == "crowded" else request.param
+
+
+def _font(name: str) -> TTFont:
+    return TTFont(FONT_DIR / name)
+
+
+def _advance(font: TTFont, char: str) -> float:
+    """Return a character's advance in em, read straight from the font file."""
+    glyph = font.getBestCmap()[ord(char)]
+    return font["hmtx"][glyph][0] / font["head"].unitsPerEm
+
+
+def test_a_wide_string_measures_wider_than_a_narrow_one_by_the_fonts_own_advances():
+    liberation = _font("LiberationSans-Regular.ttf")
+    wide, narrow = text_width("WWWW", 14), text_width("iiii", 14)
+    assert wide == pytest.approx(4 * 14 * _advance(liberation, "W"))
+    assert narrow == pytest.approx(4 * 14 * _advance(liberation, "i"))
+    # Liberation Sans: W is 1933 units, i is 455, of 2048.
+    assert wide / narrow == pytest.approx(1933 / 455)
+    assert text_width("WWWW", 28) == pytest.approx(2 * wide)  # proportional to the size
+    assert text_width("", 14) == 0
+    bold = _font("LiberationSans-Bold.ttf")
+    assert text_width("Déclencheur", 14, weight="bold") > text_width("Déclencheur", 14)
+    assert text_width("m", 10, weight="bold") == pytest.approx(10 * _advance(bold, "m"))
+
+
+def test_a_character_liberation_lacks_is_measured_in_the_symbol_font():
+    liberation, dejavu = _font("LiberationSans-Regular.ttf"), _font("DejaVuSans.ttf")
+    assert ord("✓") not in liberation.getBestCmap() and ord("✓") in dejavu.getBestCmap()
+    assert text_width("✓", 14) == pytest.approx(14 * _advance(dejavu, "✓"))
+    # The letters around it stay in Liberation.
+    assert text_width("a✓", 14) == pytest.approx(14 * (_advance(liberation, "a")
+                                                        + _advance(dejavu, "✓")))
+
+
+def test_kerning_pairs_bring_letters_closer_as_the_pdf_sets_them():
+    assert text_width("AV", 14) < text_width("A", 14) + text_width("V", 14)
+    assert text_width("AV", 14) == pytest.approx(text_width("VA", 14))
+    assert text_width("ab", 14) == pytest.approx(text_width("a", 14) + text_width("b", 14))
+
+
+def test_measured_widths_are_the_widths_weasyprint_sets(crowded):
     weasyprint = pytest.importorskip("weasyprint")
-    svg = _chart(_report(APHP))
-    html = f'<html><body style="font-family: DejaVu Sans">{svg}</body></html>'
-    pdf = weasyprint.HTML(string=html).write_pdf()
-    assert pdf.startswith(b"%PDF")
+    texts = [text for path in (APHP, crowded) for text in _layout(path).texts()]
+    samples = [(text.content, text.size, text.bold) for text in texts]
+    samples += [("WWWW", 14, False), ("iiii", 14, False), ("AVAVA Tokyo", 14, False),
+                ("✓ ☐ ⚠ fin", 12.5, False), ("Déclencheur", 14, True)]
+    lines = "".join(
+        f'<p><span style="font-size: {size}px; font-weight: {"bold" if bold else "normal"}">'
+        f"{content.replace('&', '&amp;').replace('<', '&lt;')}</span></p>"
+        for content, size, bold in samples)
+    html = ("<style>@page { size: 3000px 9000px; margin: 0 } p { margin: 0 }</style>"
+            "<body style=\"font-family: 'Report Sans', 'Report Symbols'; white-space: pre\">"
+            f"{lines}</body>")
+    font_config = weasyprint.text.fonts.FontConfiguration()
+    fonts = weasyprint.CSS(string=font_faces(FONT_DIR.as_uri() + "/"), font_config=font_config)
+    document = weasyprint.HTML(string=html).render(stylesheets=[fonts], font_config=font_config)
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    # WeasyPrint has no public box tree; the page box is where its layout is read back.
+    spans = [box for box in boxes(document.pages[0]._page_box)
+             if type(box).__name__ == "InlineBox"]
+    assert len(spans) == len(samples)
+    for (content, size, bold), span in zip(samples, spans, strict=True):
+        measured = text_width(content, size, weight="bold" if bold else "normal")
+        assert measured == pytest.approx(span.width, abs=0.05), content
+
+
+def test_each_impact_has_one_lane_named_after_its_service(any_record):
+    report = _report(any_record)
+    layout = lay_out(report, _language(report))
+    impacts = [lane for lane in layout.lanes if lane.kind == "impact"]
+    assert [lane.name for lane in impacts] == [
+        " ".join(span.impact.service.split()) for span in report.impacts]
+    for lane in layout.lanes:
+        assert 1 <= len(lane.label) <= 2
+        for line in lane.label:
+            assert line.width <= LABEL_WIDTH and line.box.right < PLOT_LEFT, line
+        if lane.kind == "impact":
+            shown = " ".join(line.content for line in lane.label)
+            if shown.endswith("…"):  # cut: what is shown is the start of the name
+                assert lane.name.startswith(shown.removesuffix("…")) and shown != lane.name
+            else:
+                assert shown == lane.name
+
+
+def test_no_two_texts_overlap_and_every_text_stays_inside_the_chart(any_record):
+    layout = _layout(any_record)
+    texts = layout.texts()
+    assert len(texts) > 10
+    for first, second in itertools.combinations(texts, 2):
+        assert not first.box.overlaps(second.box), (first, second)
+    for text in texts:
+        box = text.box
+        assert box.left >= 0 and box.right <= layout.width, text
+        assert box.top >= 0 and box.bottom <= layout.height, text
+
+
+def test_bar_notes_stay_in_their_lane_and_slip_notes_clear_their_promise(any_record):
+    layout = _layout(any_record)
+    for lane in layout.lanes:
+        if lane.note:
+            box = lane.note.box
+            assert lane.top < box.top and box.bottom < lane.top + LANE, lane.note
+            assert box.left >= PLOT_LEFT and box.right <= PLOT_RIGHT, lane.note
+    for promise in layout.promises:
+        box = promise.note.box
+        drawn = [promise.deadline, promise.actual or PLOT_RIGHT]
+        drawn += [promise.window_start] if promise.window_start is not None else []
+        if box.top < promise.y < box.bottom:  # on the promise's own row: beside its marks
+            assert box.right < min(drawn) or box.left > max(drawn), promise
+
+
+def test_key_instant_labels_go_in_rows_above_the_lanes(crowded):
+    layout = _layout(crowded)
+    labels = [marker.label for marker in layout.markers]
+    assert [label.content for label in labels] == [
+        "Début", "Détection", "Atténuation", "Service rétabli", "Retour complet"]
+    assert all(label.box.bottom < layout.lanes_top for label in labels)
+    # The four instants at the right edge cannot share a row: each takes the next.
+    assert len({label.y for label in labels}) == 4
+    late = next(label for label in labels if label.content == "Retour complet")
+    assert late.box.right <= layout.width
+
+
+def test_a_french_label_that_fits_is_whole_and_a_long_one_is_cut_at_a_word(aphp):
+    report, _, _ = aphp
+    layout = lay_out(report, _language(report))
+    lanes = {lane.name: [line.content for line in lane.label] for lane in layout.lanes}
+    assert lanes["Applications administratives et reste du système d'information"] == [
+        "Applications administratives et reste", "du système d'information"]
+    assert lanes["Téléphonie"] == ["Téléphonie"]
+    assert [line.content for line in layout.promises_label] == [
+        "Heures de rétablissement annoncées"]
+    name = next(name for name in lanes if name.startswith("Principales"))
+    shown = " ".join(lanes[name]).removesuffix("…")
+    assert name.startswith(shown) and name[len(shown)] == " "
+    # The cut line uses its room: one more word would not have fitted.
+    last = lanes[name][-1].removesuffix("…")
+    following = name[len(shown):].split()[0]
+    assert text_width(f"{last} {following}…", 14) > LABEL_WIDTH
+
+
+def test_the_svg_writes_every_text_where_the_layout_puts_it(aphp):
+    report, _, root = aphp
+    layout = lay_out(report, _language(report))
+    written = sorted((_text(el), float(el.get("x")), float(el.get("y")))
+                     for el in root.iter() if el.tag in (f"{SVG}tspan", f"{SVG}text")
+                     and el.get("x") is not None)
+    placed = sorted((_plain(text.content), round(text.x, 1), round(text.y, 1))
+                    for text in layout.texts())
+    assert [entry[0] for entry in written] == [entry[0] for entry in placed]
+    for (_, x, y), (content, at_x, at_y) in zip(written, placed, strict=True):
+        assert (x, y) == pytest.approx((at_x, at_y), abs=0.051), content
+
+
+def test_labels_over_lines_sit_on_a_backing_as_wide_as_their_measured_text(aphp):
+    report, _, root = aphp
+    widths = {(text.content, round(text.y, 1)): text.width
+              for text in lay_out(report, _language(report)).texts()}
+    backed = 0
+    for parent in root.iter():
+        children = list(parent)
+        for backing, text in itertools.pairwise(children):
+            if text.tag == f"{SVG}text" and {"note", "instant-label"} & set(_classes(text)):
+                assert backing.tag == f"{SVG}rect" and backing.get("fill") == "#fff"
+                width = widths["".join(text.itertext()), float(text.get("y"))]
+                assert float(backing.get("width")) == pytest.approx(width + 4, abs=0.051)
+                backed += 1
+    assert backed == 4 + 7 + 3  # key instants, bar notes, slip notes
+
+
+def test_the_svg_carries_the_layouts_text_alternative(aphp):
+    report, _svg, root = aphp
+    layout = lay_out(report, _language(report))
+    desc = root.find(f"{SVG}desc")
+    assert desc.get("id") in root.get("aria-labelledby").split()
+    assert "".join(desc.itertext()).split("\n") == list(layout.description)
+    assert len(layout.description) == 1 + len(layout.lanes) + len(layout.markers) + 3
+    assert root.find(f"{SVG}title").text == "Chronologie de l'incident par service"
+
+
+def test_a_printed_chart_shows_every_label_in_the_bundled_fonts():
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    from postmortem.render.pdf import print_pdf
+
+    report = _report(APHP)
+    layout = lay_out(report, _language(report))
+    html = f'<html lang="fr"><body>{_chart(report)}</body></html>'
+    pdf = print_pdf(html, datetime(2024, 8, 7, tzinfo=UTC))
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    runs: list[str] = []
+    page.extract_text(visitor_text=lambda text, *_: runs.append(_plain(text)))
+    # What a reader sees: each lane, instant, note, hour, day and legend entry, whole.
+    for text in layout.texts():
+        assert _plain(text.content) in runs, text.content
+    for seen in ("Messagerie", "Téléphonie", "Service rétabli", "en cours", "sam. 3 août",
+                 "Glissement : entre +1 j 6 h et +1 j 12 h", "Impact"):
+        assert seen in runs, seen
+    fonts = {font["/BaseFont"] for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+Report-[\w-]+", str(name)) for name in fonts)

@@ -1,0 +1,126 @@
+"""The parts of a laid-out chart and its geometry: lanes, key instants, promises, the whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from postmortem.record.instants import Duration, When
+from postmortem.render.chart.legend import LegendEntry
+from postmortem.render.chart.text import Text
+from postmortem.render.chart.timescale import Tick
+
+WIDTH = 1000
+LABEL_X = 4  # left edge of the lane labels
+LABEL_WIDTH = 236  # lane labels, left of the plot
+PLOT_LEFT = 250
+PLOT_RIGHT = 978
+TOP = 4
+LABEL_ROW = 18  # height of a row of key-instant labels
+LANE = 44
+BAR = 18
+PROMISE_ROW = 22
+FUZZ = 5  # half-width of the hatched zone around an approximate instant
+
+#: The label of each key instant the chart marks (timescale.KEY_INSTANTS).
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A part of a bar: 'solid' (certain), 'uncertain' (hatched) or 'open' (no known end)."""
+
+    kind: str
+    left: float
+    right: float
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A row: the trigger's span or one impact, with its label, its bar and the bar's note."""
+
+    kind: str  # "trigger" or "impact"
+    name: str  # in full, whatever the label had to leave out
+    label: tuple[Text, ...]
+    top: float
+    pieces: tuple[Piece, ...]
+    note: Text | None  # duration, name, or "ongoing", beside or in the bar
+
+    @property
+    def middle(self) -> float:
+        """Return the y of the lane's centre line, where its bar is."""
+        return self.top + LANE / 2
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A key instant: a line at `left`, or a band from `left` to `right`, with its label."""
+
+    name: str
+    when: When
+    left: float
+    right: float
+    line: bool
+    dashed: bool  # the instant is approximate
+    label: Text
+    top: float  # where the line starts, under the label
+
+    @property
+    def band(self) -> bool:
+        """Return whether the instant is known only within a range, shaded as a band."""
+        return self.right > self.left
+
+
+@dataclass(frozen=True)
+class Promise:
+    """An announced restoration time: its deadline, the window announced, the actual time."""
+
+    y: float
+    deadline: float
+    window_start: float | None  # the announced window opens here, if one was announced
+    actual: float | None  # None: not reached, the link runs to the chart's edge
+    note: Text  # how late (or early) it turned out
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every mark and text of one chart, in the user units of a WIDTH-wide view box."""
+
+    width: float
+    height: float
+    title: str
+    description: tuple[str, ...]  # the text alternative, one sentence per lane or instant
+    lanes_top: float
+    promises_top: float
+    axis_y: float
+    ticks: tuple[Tick, ...]
+    lanes: tuple[Lane, ...]
+    promises_title: str
+    promises_label: tuple[Text, ...]  # empty when no restoration time was announced
+    promises: tuple[Promise, ...]
+    markers: tuple[Marker, ...]
+    days: tuple[Text, ...]
+    legend: tuple[LegendEntry, ...]
+
+    def texts(self) -> list[Text]:
+        """Return every text the chart writes."""
+        return [
+            *(text for lane in self.lanes for text in lane.label),
+            *(lane.note for lane in self.lanes if lane.note),
+            *self.promises_label, *(promise.note for promise in self.promises),
+            *(marker.label for marker in self.markers),
+            *(tick.label for tick in self.ticks if tick.label), *self.days,
+            *(entry.text for entry in self.legend),
+        ]
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a lane shows: the trigger's span or one impact, before it is placed."""
+
+    kind: str
+    name: str
+    label: tuple[str, ...]
+    start: When
+    end: When | None
+    ongoing: bool
+    duration: Duration | None
+    named_beside: bool = False  # the name is written after the bar, not in the label
