@@ -9,11 +9,13 @@ from datetime import date
 from importlib.resources import files
 
 import pytest
-from conftest import APHP, RECORDS, ROOT
 from jsonschema import Draft4Validator
 
+from postmortem.lint.engine import lint_file
+from postmortem.lint.rules import RULES
 from postmortem.workspace.config import load_config
-from postmortem.lint.engine import RULES, lint_file
+
+from support import APHP, RECORDS, ROOT
 
 LINT = RECORDS / "lint"
 TODAY = "2025-04-01"
@@ -124,7 +126,7 @@ def test_the_rule_fires_at_the_line_and_column_of_each_seeded_problem(rule):
     found = [(name, f.line, f.column, f.message) for name in ("seeded-en", "seeded-fr")
              for f in findings(name) if f.rule == rule]
     assert len(found) == len(EXPECTED[rule])
-    for (name, line, column, message), expected in zip(found, EXPECTED[rule]):
+    for (name, line, column, message), expected in zip(found, EXPECTED[rule], strict=True):
         assert (name, line, column) == expected[:3]
         assert message.startswith(expected[3])
 
@@ -156,7 +158,8 @@ def test_the_aphp_record_has_no_error_and_only_overdue_items(run):
     status, _, err = run("lint", APHP, "--today", "2026-01-01")
     assert status == 0
     assert [(f["line"], f["rule"]) for f in parse(err)] == [
-        (line, "action-overdue") for line in ("548", "559", "570", "581", "593", "604", "615", "626")]
+        (line, "action-overdue")
+        for line in ("548", "559", "570", "581", "593", "604", "615", "626")]
 
 
 def test_lint_reads_incidents_by_default(run, monkeypatch):
@@ -231,7 +234,8 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(run, monkeypatch):
     }
     invalid = [r for r in run_["results"] if r["ruleId"] == "invalid-record"]
     assert [(r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
-             r["message"]["text"][:26]) for r in invalid] == [("error", 25, "timeline[0].at: 2025-03-02")]
+             r["message"]["text"][:26]) for r in invalid] == [
+        ("error", 25, "timeline[0].at: 2025-03-02")]
 
 
 def test_a_comment_naming_the_rule_silences_it_on_its_line(run, tmp_path):
@@ -245,7 +249,11 @@ def test_a_comment_naming_the_rule_silences_it_on_its_line(run, tmp_path):
     status, _, err = run("lint", path, "--today", TODAY)
     found = {(int(f["line"]), int(f["column"]), f["rule"]) for f in parse(err)}
     assert status == 1
-    silenced = {(19, 44, "blame-language"), (20, 11, "counterfactual"), (24, 16, "named-individual")}
+    silenced = {
+        (19, 44, "blame-language"),
+        (20, 11, "counterfactual"),
+        (24, 16, "named-individual"),
+    }
     assert silenced.isdisjoint(found)
     assert (25, 42, "named-individual") in found
     assert (11, 38, "counterfactual") in found
@@ -256,7 +264,8 @@ def test_a_quotation_is_spared_only_where_the_text_cites_sources(tmp_path):
     path = tmp_path / "uncited.yaml"
     cited = "      restoration: 2025-03-02T10:30Z\n    sources: [vendor-report]\n"
     assert cited in record
-    path.write_text(record.replace(cited, "      restoration: 2025-03-02T10:30Z\n"), encoding="utf-8")
+    path.write_text(record.replace(cited, "      restoration: 2025-03-02T10:30Z\n"),
+                    encoding="utf-8")
     found = lint_file(path, today=date(2025, 1, 15)).findings
     assert [(f.line, f.column, f.rule) for f in found] == [(55, 42, "counterfactual")]
 
@@ -278,8 +287,9 @@ def test_the_workspace_turns_rules_off_regrades_them_and_adds_words(run, workspa
     assert status == 1  # named-individual is now an error
     assert found[(24, "named-individual")] == found[(25, "named-individual")] == "error"
     assert found[(25, "blame-language")] == "warning"  # "in a hurry", added by the workspace
-    assert not {"action-due", "impact-end", "weekday-mismatch", "lesson-action", "timeline-order"} & {
-        rule for _, rule in found}
+    turned_off = {"action-due", "impact-end", "weekday-mismatch", "lesson-action",
+                  "timeline-order"}
+    assert not turned_off & {rule for _, rule in found}
 
 
 def test_a_workspace_that_only_lowers_severities_passes(run, workspace):
@@ -301,8 +311,8 @@ def test_configuration_mistakes_are_reported_at_their_line(run, workspace):
         "postmortem.toml:7:3: error: lint.disable: unknown rule 'blame-langage'; "
         "did you mean 'blame-language'?",
         "postmortem.toml:9:1: error: lint.colour: unknown key 'colour' in [lint]",
-        "postmortem.toml:12:1: error: lint.severity.root-cause: severity of root-cause must be one of "
-        "error, warning, off, got 'fatal'",
+        "postmortem.toml:12:1: error: lint.severity.root-cause: "
+        "severity of root-cause must be one of error, warning, off, got 'fatal'",
         "postmortem.toml:15:1: error: lint.words.fr.blam: unknown word list 'blam'; "
         "did you mean 'blame'? (known: blame, counterfactual, root_cause, exhortation, vague, "
         "measures, verbs, not_verbs, owner_placeholders, first_names, honorifics, place_words)",

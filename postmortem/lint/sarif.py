@@ -4,28 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from postmortem import __version__
-from postmortem.lint.engine import INVALID_RECORD, RULES, FileResult
+from postmortem.lint.engine import FileResult
+from postmortem.lint.rules import INVALID_RECORD, RULES
 
 if TYPE_CHECKING:
-    from postmortem.workspace.config import LintConfig
+    from postmortem.lint.config import LintSettings
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                 "sarif-schema-2.1.0.json")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "off": "none"}
 
 
-def to_sarif(results: Sequence[FileResult], config: LintConfig | None = None,
+class _RuleDescriptor(TypedDict):
+    """A SARIF reportingDescriptor: one rule as the log's driver lists it."""
+
+    id: str
+    shortDescription: dict[str, str]
+    defaultConfiguration: dict[str, str]
+
+
+def to_sarif(results: Sequence[FileResult], config: LintSettings | None = None,
              root: Path | None = None) -> dict:
     """Return the results as a SARIF 2.1.0 log, with paths relative to root (default: cwd)."""
     root = (root or Path.cwd()).resolve()
-    overrides = config.severity if config else {}
-    rules = [{"id": rule.id, "shortDescription": {"text": rule.description},
-              "defaultConfiguration": {
-                  "level": _SARIF_LEVEL[overrides.get(rule.id, rule.severity)]}}
-             for rule in RULES.values()]
+    overrides = config.severities if config else {}
+    rules: list[_RuleDescriptor] = [
+        {"id": rule.id, "shortDescription": {"text": rule.description},
+         "defaultConfiguration": {
+             "level": _SARIF_LEVEL[overrides.get(rule.id, rule.severity)]}}
+        for rule in RULES.values()]
     rules.append({"id": INVALID_RECORD,
                   "shortDescription": {"text": "The record does not validate; "
                                                "'postmortem validate' says why."},

@@ -1,0 +1,199 @@
+"""Completeness and coherence: impacts, timeline, lessons, promises, third parties, weekdays."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from babel.dates import get_day_names, get_month_names
+
+from postmortem.lint.context import Context, Hit, alternatives, mask_quotes, quote
+from postmortem.record.instants import When
+
+# "about 14:00" may be off either way; order is only reported beyond this margin.
+APPROXIMATE_SLACK = timedelta(minutes=30)
+
+
+def check_impacts(context: Context) -> Iterator[Hit]:
+    """Report impacts marked ongoing that have ended, or that end after the resolution."""
+    resolved = context.incident.key_instants.resolved
+    resolved_by = resolved.at.latest if resolved else None  # None while not resolved
+    for index, impact in enumerate(context.incident.impacts):
+        loc = ("impacts", index)
+        if impact.ongoing and impact.ended is not None and impact.ended.latest is not None:
+            yield Hit("impact-end", loc + ("ongoing",),
+                      f"marked ongoing, but it ends ({impact.ended})",
+                      "remove 'ongoing: true', or write the end as 'after …' while it lasts")
+        elif impact.ongoing and resolved_by is not None:
+            assert resolved is not None, "resolved_by is read from resolved"
+            yield Hit("impact-end", loc + ("ongoing",),
+                      f"marked ongoing, but the incident is resolved ({resolved.at})",
+                      "give this impact its end, or make key_instants.resolved 'after …'")
+        if (impact.ended is not None and impact.ended.earliest is not None
+                and resolved_by is not None and impact.ended.earliest > resolved_by):
+            assert resolved is not None, "resolved_by is read from resolved"
+            yield Hit("impact-end", loc + ("ended",),
+                      f"ends ({impact.ended}) after the incident is resolved ({resolved.at})",
+                      "move key_instants.resolved to when the last impact ended")
+
+
+def check_timeline(context: Context) -> Iterator[Hit]:
+    """Report a missing detection or recovery, and entries listed out of order."""
+    incident = context.incident
+    kinds = {entry.kind for entry in incident.timeline}
+    instants = incident.key_instants
+    if "detection" not in kinds:
+        yield Hit("timeline-detection", ("timeline",),
+                  "no timeline entry says how the incident was detected",
+                  "add an entry with 'kind: detection': who or what noticed, and how", at_key=True)
+    if instants.detected is None:
+        yield Hit("timeline-detection", ("key_instants",), "key_instants has no 'detected'",
+                  "add 'detected:' so that the time to detect can be computed; a range is fine",
+                  at_key=True)
+    if "recovery" not in kinds:
+        yield Hit("timeline-resolution", ("timeline",),
+                  "no timeline entry says how service came back",
+                  "add an entry with 'kind: recovery'", at_key=True)
+    if instants.restored is None and instants.resolved is None:
+        yield Hit("timeline-resolution", ("key_instants",),
+                  "key_instants has neither 'restored' nor 'resolved'",
+                  "add 'restored:' (or 'resolved: after …' while it is not)", at_key=True)
+    # An entry is out of order only if it certainly happened before one listed above it.
+    latest_start = None  # (earliest instant of the entries so far, index of that entry)
+    for index, entry in enumerate(incident.timeline):
+        earliest, latest = _bounds(entry.at)
+        if latest_start and latest is not None and latest < latest_start[0]:
+            before = latest_start[1]
+            yield Hit("timeline-order", ("timeline", index, "at"),
+                      f"listed after timeline[{before}] ({incident.timeline[before].at}) "
+                      f"but happened before it", "move the entry to its place in time")
+        if earliest is not None and (latest_start is None or earliest > latest_start[0]):
+            latest_start = (earliest, index)
+
+
+def _bounds(when: When):
+    slack = APPROXIMATE_SLACK if when.approximate else timedelta(0)
+    earliest = when.earliest - slack if when.earliest else None
+    latest = when.latest + slack if when.latest else None
+    return earliest, latest
+
+
+def check_lessons(context: Context) -> Iterator[Hit]:
+    """Report lessons that lead to no action item and do not say why."""
+    followed = {lesson for action in context.incident.actions for lesson in action.lessons}
+    for index, lesson in enumerate(context.incident.lessons):
+        if lesson.id not in followed and not lesson.no_action_because.strip():
+            yield Hit("lesson-action", ("lessons", index),
+                      f"lesson {lesson.id!r} leads to no action item",
+                      f"add an action with 'lessons: [{lesson.id}]', or say why not in "
+                      f"'no_action_because'")
+
+
+def check_promises(context: Context) -> Iterator[Hit]:
+    """Report restoration times promised, not met, and followed by no update."""
+    incident = context.incident
+    communications = incident.communications
+    for index, communication in enumerate(communications):
+        promise = communication.promised
+        if promise is None:
+            continue
+        deadline = promise.restoration.latest or promise.restoration.earliest
+        target = getattr(incident.key_instants, promise.target)
+        if target is not None and target.at.latest is not None and target.at.latest <= deadline:
+            continue  # kept
+        audience = set(communication.audience)
+        made = communication.at.reference
+        if any(other.at.reference > made and audience & set(other.audience)
+               for other in communications):
+            continue
+        yield Hit("promise-update", ("communications", index, "promised", "restoration"),
+                  f"restoration promised for {promise.restoration} was not certainly met, and no "
+                  f"later communication to {', '.join(sorted(audience))} follows",
+                  "add the communication that updated this audience; if there was none, say so "
+                  "under response.went_wrong")
+
+
+def check_third_parties(context: Context) -> Iterator[Hit]:
+    """Report third parties in the cause without contract, expectation or whether it held."""
+    cause = context.incident.cause
+    involved = {factor.third_party for factor in (cause.trigger, *cause.contributing_factors)}
+    for index, party in enumerate(context.incident.third_parties):
+        if party.id not in involved:
+            continue
+        given = {"contract": party.contract.strip(), "expectation": party.expectation.strip(),
+                 "expectation_met": party.expectation_met is not None}
+        missing = [name for name, present in given.items() if not present]
+        if missing:
+            yield Hit("third-party-expectation", ("third_parties", index),
+                      f"third party {party.id!r} is part of the cause but the record does not "
+                      f"give: {', '.join(missing)}",
+                      "state the contract or SLA (or that it is not known), what was expected, "
+                      "and whether it held")
+
+
+def check_weekdays(context: Context) -> Iterator[Hit]:
+    """Report weekdays written in prose that contradict their date."""
+    lang = context.incident.lang
+    reference = context.incident.key_instants.started.at.reference.date()
+    for loc, text, cites in context.prose:
+        searched = mask_quotes(text) if cites else text
+        for start, written, weekday, day in _weekday_dates(searched, lang, reference):
+            if day.weekday() == weekday:
+                continue
+            actual = get_day_names("wide", locale="en")[day.weekday()]
+            local = get_day_names("wide", locale=lang)[day.weekday()]
+            in_record_language = f" ({local})" if local.lower() != actual.lower() else ""
+            yield Hit("weekday-mismatch", loc,
+                      f"{quote(written)}: {day.isoformat()} is a {actual}{in_record_language}",
+                      "fix the weekday or the date; if a source says otherwise, quote it and "
+                      "record the discrepancy", start)
+
+
+def _weekday_dates(text: str, lang: str, reference: date) -> Iterator[tuple[int, str, int, date]]:
+    """Yield (offset, text, weekday written, date meant) for each 'weekday day month' in text."""
+    for pattern in _weekday_patterns(lang):
+        for match in pattern.finditer(text):
+            weekday = _calendar_index(lang, "day")[_calendar_key(match.group("weekday"))]
+            month = _calendar_index(lang, "month")[_calendar_key(match.group("month"))]
+            day = int(match.group("day"))
+            # Without a year, the date meant is the one nearest to the incident.
+            years = ([int(match.group("year"))] if match.group("year")
+                     else [reference.year - 1, reference.year, reference.year + 1])
+            candidates = []
+            for year in years:
+                try:
+                    candidates.append(date(year, month, day))
+                except ValueError:
+                    continue
+            if candidates:
+                meant = min(candidates, key=lambda candidate: abs(candidate - reference))
+                yield match.start(), match.group(), weekday, meant
+
+
+@functools.cache
+def _calendar_index(lang: str, kind: str) -> dict[str, int]:
+    """Map each wide and abbreviated day (0 = Monday) or month (1 = January) name to its number."""
+    names = get_day_names if kind == "day" else get_month_names
+    index: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for number, name in names(width, locale=lang).items():
+            index[_calendar_key(name)] = number
+    return index
+
+
+def _calendar_key(name: str) -> str:
+    return name.lower().rstrip(".")
+
+
+@functools.cache
+def _weekday_patterns(lang: str) -> tuple[re.Pattern, ...]:
+    days = alternatives(_calendar_index(lang, "day"))
+    months = alternatives(_calendar_index(lang, "month"))
+    weekday = rf"(?<!\w)(?P<weekday>{days})\.?,?\s+"
+    day = r"(?P<day>\d{1,2})(?:er|st|nd|rd|th)?"
+    year = r"(?:,?\s+(?P<year>\d{4}))?(?!\w)"
+    day_first = rf"{weekday}(?:the\s+)?{day}\s+(?:of\s+)?(?P<month>{months})\.?{year}"
+    month_first = rf"{weekday}(?P<month>{months})\.?\s+{day}{year}"
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in (day_first, month_first))
