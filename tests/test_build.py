@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import csv
-import fcntl
+import importlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import APHP, RECORDS, ROOT
 from pypdf import PdfReader
+
+from support import APHP, RECORDS, ROOT
 
 
 def _record(minimal: str, incident_id: str, **changes: str) -> str:
@@ -87,12 +90,39 @@ def test_changing_a_template_renders_everything(workspace, run):
     _build(run)
     templates = workspace / "templates"
     templates.mkdir()
-    shutil.copy(ROOT / "postmortem" / "render" / "templates" / "report.md.j2", templates / "report.md.j2")
+    shutil.copy(ROOT / "postmortem" / "render" / "templates" / "report.md.j2",
+                templates / "report.md.j2")
     with (templates / "report.md.j2").open("a") as template:
         template.write("\nCustom footer.\n")
     status, _, err = _build(run)
     assert status == 0 and "3 rendered, 0 up to date" in err
     assert (workspace / "output" / f"{APHP.stem}.md").read_text().endswith("Custom footer.\n")
+
+
+def test_another_version_of_a_library_renders_everything_again(workspace, run, monkeypatch):
+    from importlib import metadata
+
+    _build(run)
+    status, _, err = _build(run)
+    assert status == 0 and "0 rendered, 3 up to date" in err
+    installed = metadata.version
+    monkeypatch.setattr(metadata, "version",
+                        lambda name: "99.0" if name == "jinja2" else installed(name))
+    status, _, err = _build(run)
+    assert status == 0 and "3 rendered, 0 up to date" in err
+    status, _, err = _build(run)
+    assert status == 0 and "0 rendered, 3 up to date" in err
+
+
+def test_the_fingerprint_holds_the_version_of_every_dependency():
+    import tomllib
+
+    from postmortem.workspace.fingerprint import LIBRARIES
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+             for requirement in project["dependencies"]}
+    assert names <= set(LIBRARIES)
 
 
 def test_a_deleted_record_loses_its_outputs(workspace, run):
@@ -126,16 +156,161 @@ def test_two_records_with_one_id_are_refused(workspace, run):
             "the id of incidents/copy.yaml") in err
 
 
-def test_a_second_build_on_the_same_folder_is_refused(workspace, run):
-    output = workspace / "output"
-    output.mkdir()
-    with open(output / ".postmortem-build.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        lock.write("4242")
-        lock.flush()
-        status, _, err = _build(run)
+def test_one_id_is_found_however_the_yaml_spells_it(workspace, run):
+    incidents, output = workspace / "incidents", workspace / "output"
+    minimal = (RECORDS / "minimal.yaml").read_text()
+    (incidents / "quoted.yaml").write_text(
+        minimal.replace("id: 2025-03-02-checkout-latency", '"id": same-id'))
+    (incidents / "folded.yaml").write_text(
+        minimal.replace("id: 2025-03-02-checkout-latency", "id: >-\n  same-id"))
+    status, _, err = _build(run)
     assert status == 1
-    assert "another build is writing to output/ (process 4242)" in err
+    assert ("incidents/quoted.yaml:2:7: error: id: id 'same-id' is also the id of "
+            "incidents/folded.yaml") in err
+    assert ("incidents/folded.yaml:2:5: error: id: id 'same-id' is also the id of "
+            "incidents/quoted.yaml") in err
+    assert not list(output.glob("same-id.*"))
+    (incidents / "quoted.yaml").unlink()
+    status, _, err = _build(run)
+    assert status == 0 and "[1/1] rendered incidents/folded.yaml" in err
+    assert sorted(path.name for path in output.glob("same-id.*")) == ["same-id.json", "same-id.md"]
+
+
+def test_a_rebuild_loads_only_the_records_that_changed_and_still_finds_a_clash(
+        workspace, run, monkeypatch):
+    import postmortem.workspace.ids
+
+    _build(run)
+    loaded = []
+    load_bytes = postmortem.workspace.ids.load_bytes
+    monkeypatch.setattr(postmortem.workspace.ids, "load_bytes",
+                        lambda raw, path: loaded.append(path) or load_bytes(raw, path))
+    _build(run)
+    assert loaded == []
+    search = workspace / "incidents" / "search.yaml"
+    search.write_text(search.read_text().replace("severity: moderate", "severity: major"))
+    _build(run)
+    assert loaded == ["incidents/search.yaml"]  # the others' ids come from the state
+    shutil.copy(workspace / "incidents" / "checkout.yaml", workspace / "incidents" / "copy.yaml")
+    status, _, err = _build(run)
+    assert status == 1
+    assert ("incidents/checkout.yaml:2:5: error: id: id '2025-03-02-checkout-latency' is also "
+            "the id of incidents/copy.yaml") in err
+
+
+def test_deleting_a_record_keeps_the_outputs_another_record_now_writes(workspace, run):
+    _build(run)
+    incidents, output = workspace / "incidents", workspace / "output"
+    checkout = incidents / "checkout.yaml"
+    (incidents / "successor.yaml").write_text(checkout.read_text())
+    checkout.write_text("id: [unclosed\n")  # no longer loads: its id is unknown
+    status, _, err = _build(run)
+    assert status == 1 and "rendered incidents/successor.yaml" in err
+    checkout.unlink()
+    status, _, err = _build(run)
+    assert status == 0 and "removed incidents/checkout.yaml" in err
+    assert (output / "2025-03-02-checkout-latency.md").is_file()
+    assert (output / "2025-03-02-checkout-latency.json").is_file()
+
+
+def test_two_records_that_swap_ids_keep_both_reports(workspace, run):
+    _build(run)
+    incidents, output = workspace / "incidents", workspace / "output"
+    checkout, search = incidents / "checkout.yaml", incidents / "search.yaml"
+    checkout_text, search_text = checkout.read_text(), search.read_text()
+    checkout.write_text(checkout_text.replace("id: 2025-03-02-checkout-latency",
+                                              "id: 2025-06-10-search-outage"))
+    search.write_text(search_text.replace("id: 2025-06-10-search-outage",
+                                          "id: 2025-03-02-checkout-latency"))
+    status, _, err = _build(run)
+    assert status == 0 and "2 rendered, 1 up to date" in err
+    for incident_id in ("2025-03-02-checkout-latency", "2025-06-10-search-outage"):
+        assert (output / f"{incident_id}.md").is_file()
+        assert (output / f"{incident_id}.json").is_file()
+
+
+# A build that holds its output folder until it is told to go on.
+_FIRST_BUILD = """
+import sys
+from postmortem.workspace.build import build
+from postmortem.workspace.config import load_config
+
+def wait(event, _data):
+    if event == "start":
+        print("building", flush=True)
+        sys.stdin.readline()
+
+build(load_config().build.options(formats=("md",), jobs=1), wait)
+"""
+
+
+def test_a_second_build_on_the_same_folder_is_refused_naming_the_first(workspace, run):
+    with subprocess.Popen([sys.executable, "-c", _FIRST_BUILD], cwd=workspace,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as first:
+        try:
+            assert first.stdout.readline() == "building\n"
+            status, _, err = _build(run)
+        finally:
+            first.kill()  # SIGKILL: the first build has no chance to let go of the folder
+    assert status == 1
+    assert (f"another build is writing to output/ (process {first.pid}); wait for it to "
+            "finish, then build again") in err
+    status, _, err = _build(run)
+    assert status == 0, err  # the lock died with the build that held it
+
+
+class _Msvcrt:
+    """Windows's byte locks, in memory: a byte locked through one file is refused to others."""
+
+    LK_UNLCK, LK_NBLCK = 0, 2
+
+    def __init__(self):
+        self.locked: dict[tuple[int, int, int], int] = {}
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        byte = (os.fstat(fd).st_ino, os.lseek(fd, 0, os.SEEK_CUR), nbytes)
+        if mode == self.LK_UNLCK:
+            del self.locked[byte]
+        elif self.locked.setdefault(byte, fd) != fd:
+            raise PermissionError(13, "Permission denied")
+
+
+@pytest.fixture
+def windows_build(monkeypatch):
+    """The build module imported afresh as on Windows: msvcrt, and no fcntl."""
+    import postmortem.workspace
+
+    msvcrt = _Msvcrt()
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
+    for name in ("build", "lock"):
+        monkeypatch.delitem(sys.modules, f"postmortem.workspace.{name}", raising=False)
+        monkeypatch.setattr(postmortem.workspace, name, None, raising=False)
+    with monkeypatch.context() as windows:
+        windows.setattr(sys, "platform", "win32")
+        return importlib.import_module("postmortem.workspace.build"), msvcrt
+
+
+def test_without_fcntl_the_build_locks_its_folder_with_msvcrt(workspace, windows_build):
+    from postmortem.errors import WorkspaceError
+    from postmortem.workspace.config import load_config
+
+    module, msvcrt = windows_build
+    options = load_config().build.options(formats=("md",), jobs=1, today=date(2026, 1, 1))
+    refusals = []
+
+    def build_again(event, _data):
+        if event == "start":
+            with pytest.raises(WorkspaceError) as refused:
+                module.build(options)
+            refusals.append(refused.value.message)
+
+    assert not module.build(options, build_again).failed
+    assert refusals == [f"another build is writing to output/ (process {os.getpid()}); "
+                        "wait for it to finish, then build again"]
+    assert msvcrt.locked == {}  # let go at the end
+    assert module.build(options).count("up to date") == 3
 
 
 def test_leftovers_of_an_interrupted_build_are_cleaned(workspace, run):
@@ -178,6 +353,7 @@ def test_parallel_workers_render_html(workspace, run):
     assert (workspace / "output" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_build_killed_midway_leaves_complete_files_and_the_next_one_finishes(workspace):
     for number in range(4):
         (workspace / "incidents" / f"copy-{number}.yaml").write_text(
@@ -208,7 +384,8 @@ def test_the_workspace_file_sets_defaults_and_flags_override_them(workspace, run
     output = workspace / "output"
     assert not list(output.glob("*.html"))
     assert (output / "index.md").read_text().startswith("# Revues d'incidents")
-    status, _, err = run("build", "--today", "2026-01-01", "--language", "en", "--format", "md,html")
+    status, _, err = run("build", "--today", "2026-01-01", "--language", "en",
+                         "--format", "md,html")
     assert status == 0, err
     assert (output / "index.md").read_text().startswith("# Incident reviews")
     assert (output / f"{APHP.stem}.html").is_file()
@@ -255,7 +432,8 @@ class _Terminal:
 
 
 def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch):
-    from postmortem.workspace.build import Outcome, progress_printer
+    from postmortem.workspace.build import Outcome
+    from postmortem.workspace.progress import progress_printer
 
     monkeypatch.delenv("CI", raising=False)
     terminal = _Terminal()
@@ -269,14 +447,32 @@ def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch)
 
 
 def test_a_worker_that_dies_is_reported_without_a_traceback(workspace, run, monkeypatch):
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     import postmortem.workspace.build
 
-    def dying_build(*_args, **_kwargs):
-        raise BrokenProcessPool("a child process terminated abruptly")
+    class DyingPool:
+        """A process pool whose workers die as soon as they are given a record."""
 
-    monkeypatch.setattr(postmortem.workspace.build, "build", dying_build)
-    status, _, err = _build(run)
+        def __init__(self, *_args, **_kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            return False
+
+        def submit(self, *_args):
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+            return future
+
+        def shutdown(self, **_kwargs):
+            pass
+
+    monkeypatch.setattr(postmortem.workspace.build, "ProcessPoolExecutor", DyingPool)
+    status, _, err = run("build", "--format", "md", "--jobs", "2", "--today", "2026-01-01")
     assert status == 1
     assert err.startswith("postmortem build: error: a worker process died")

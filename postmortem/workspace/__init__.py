@@ -1,1 +1,1 @@
-"""The workspace: finding records, building them, configuration, new records, upgrades, atomic writes."""
+"""The workspace: finding records, building them, configuration, new records, atomic writes."""

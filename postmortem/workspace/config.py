@@ -1,13 +1,10 @@
 """The workspace configuration: `postmortem.toml` in the folder commands run from.
 
-    [lint]
-    disable = ["action-overdue"]          # rules that never report
-
-    [lint.severity]                       # re-grade a rule: "error", "warning" or "off"
-    named-individual = "error"
-
-    [lint.words.fr]                       # words added to the bundled lists of a language
-    blame = ["bévue"]
+Each section is a pydantic model owned by the feature it configures: `[lint]` is
+`postmortem.lint.config.LintSettings`, `[build]` is `BuildSettings` below. This module
+reads the file, validates every section and reports each problem at its line; the
+defaults of the build live in `BuildSettings`, and `BuildSettings.options` lays the
+command line's flags over them.
 
     [build]                               # defaults of `postmortem build`; flags override
     formats = ["md", "html", "pdf"]
@@ -22,47 +19,83 @@ Other sections are left to the commands that own them.
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
 import tomllib
-from collections.abc import Mapping
+import typing
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Annotated
 
-from postmortem.errors import Problem, RecordError
-from postmortem.lint.engine import LANGUAGES, RULES, word_lists
-from postmortem.workspace.pipeline import FORMATS
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from postmortem.errors import ConfigError, Problem
+from postmortem.lint.config import LintSettings, suggestion
+from postmortem.record.languages import LANGUAGES, LanguageCode
+from postmortem.render import FORMATS, Format
 
 FILENAME = "postmortem.toml"
-SEVERITIES = ("error", "warning", "off")
+#: The folder of template overrides a workspace may have, searched before the bundled ones.
+WORKSPACE_TEMPLATES = "templates"
 
-_LINT_KEYS = ("disable", "severity", "words")
 # tomllib (before Python 3.14) gives the position only inside its message.
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 _HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
 _KEY = re.compile(r"\s*([A-Za-z0-9_.\"' -]+?)\s*=")
 
+Folder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class BuildSettings(BaseModel):
+    """The [build] table: the defaults of `postmortem build`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="[build]")
+
+    formats: list[Format] = Field(
+        default=["md", "html", "pdf"], min_length=1,
+        description=f'a list drawn from {", ".join(FORMATS)}, e.g. ["md", "pdf"]')
+    """Formats of each review (a JSON export is always written)."""
+    jobs: int | None = Field(default=None, ge=1, description="a whole number of at least 1")
+    """Records rendered at once; none: one per core."""
+    incidents: Folder = Field(default="incidents", description="a folder path as text")
+    """Folder of incident records."""
+    output: Folder = Field(default="output", description="a folder path as text")
+    """Folder the reports are written to."""
+    templates: Folder | None = Field(default=None, description="a folder path as text")
+    """Template folder searched before the bundled templates; none: ./templates if present."""
+    language: LanguageCode = Field(default="en", description=f"one of {', '.join(LANGUAGES)}")
+    """Language of the index and of the review across incidents."""
+
+    def options(self, *, formats: tuple[str, ...] | None = None, jobs: int | None = None,
+                incidents: str | None = None, output: str | None = None,
+                templates: str | None = None, language: str | None = None,
+                force: bool = False, today: date | None = None) -> BuildOptions:
+        """Return the options of a build: each flag given, else this table's value."""
+        return BuildOptions(
+            incidents=Path(incidents or self.incidents),
+            output=Path(output or self.output),
+            formats=formats or tuple(self.formats),
+            jobs=max(1, jobs or self.jobs or os.cpu_count() or 1),
+            force=force,
+            template_dirs=tuple(template_folders(templates or self.templates)),
+            language=language or self.language,
+            today=today or date.today(),
+        )
+
 
 @dataclass(frozen=True)
-class LintConfig:
-    """The [lint] section: severities that differ from the defaults, and added words."""
+class BuildOptions:
+    """What to build, where, and how: `BuildSettings.options` gives them."""
 
-    severity: Mapping[str, str] = field(default_factory=dict)
-    """Rule id -> "error", "warning" or "off"; rules in `disable` are "off"."""
-    words: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
-    """Language -> list name -> words added to the bundled list."""
-
-
-@dataclass(frozen=True)
-class BuildConfig:
-    """The [build] section: defaults for `postmortem build`, None where it says nothing."""
-
-    formats: tuple[str, ...] | None = None
-    jobs: int | None = None
-    incidents: str | None = None
-    output: str | None = None
-    templates: str | None = None
-    language: str | None = None
+    incidents: Path
+    output: Path
+    formats: tuple[str, ...]
+    jobs: int
+    force: bool
+    template_dirs: tuple[Path, ...]
+    language: str
+    today: date
 
 
 @dataclass(frozen=True)
@@ -71,12 +104,24 @@ class Config:
 
     path: str | None = None
     """The file it was read from, or None when the workspace has none."""
-    lint: LintConfig = field(default_factory=LintConfig)
-    build: BuildConfig = field(default_factory=BuildConfig)
+    lint: LintSettings = field(default_factory=LintSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
+
+
+#: Section name -> the model that reads it.
+SECTIONS: dict[str, type[BaseModel]] = {"lint": LintSettings, "build": BuildSettings}
+
+
+def template_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
+    """Return the user's template folders: the one given, else ./templates when it exists."""
+    if explicit:
+        return [Path(explicit)]
+    workspace = Path(WORKSPACE_TEMPLATES)
+    return [workspace] if workspace.is_dir() else []
 
 
 def load_config(folder: str | Path = ".") -> Config:
-    """Read `postmortem.toml` in folder, if any; raise RecordError with every problem."""
+    """Read `postmortem.toml` in folder, if any; raise ConfigError with every problem."""
     path = Path(folder) / FILENAME
     if not path.is_file():
         return Config()
@@ -86,65 +131,77 @@ def load_config(folder: str | Path = ".") -> Config:
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         problem = Problem(name, 1, 1, f"cannot read the configuration: {reason}")
-        raise RecordError([problem]) from None
+        raise ConfigError([problem]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RecordError([_syntax_problem(name, text, error)]) from None
-    problems: list[Problem] = []
+        raise ConfigError([_syntax_problem(name, text, error)]) from None
     where = _Locator(name, text)
-    lint = _lint_section(data.get("lint", {}), where, problems)
-    build = _build_section(data.get("build", {}), where, problems)
+    problems: list[Problem] = []
+    sections: dict[str, BaseModel] = {}
+    for section, model in SECTIONS.items():
+        try:
+            sections[section] = model.model_validate(data.get(section, {}))
+        except ValidationError as error:
+            problems += [_problem(section, model, detail, where) for detail in error.errors()]
     if problems:
-        raise RecordError(problems)
-    return Config(name, lint, build)
+        raise ConfigError(problems)
+    return Config(name, **sections)  # type: ignore[arg-type]
 
 
-_BUILD_KEYS = ("formats", "jobs", "incidents", "output", "templates", "language")
-LANGUAGES_OF_INDEX = ("en", "fr")
-
-
-def _build_section(section: object, where: _Locator, problems: list[Problem]) -> BuildConfig:
-    """Check the [build] table and return it as a BuildConfig, adding problems found."""
-
-    def problem(key: str, message: str) -> None:
-        line, column = where.find(("build", key) if key else ("build",))
-        problems.append(Problem(where.name, line, column, message, field=f"build.{key}".rstrip(".")))
-
-    if not isinstance(section, dict):
-        problem("", "[build] must be a table")
-        return BuildConfig()
-    for key in section:
-        if key not in _BUILD_KEYS:
-            problem(key, f"unknown key {key!r} in [build]{_suggest(key, _BUILD_KEYS)}")
-    values: dict[str, object] = {}
-    formats = section.get("formats")
-    if formats is not None:
-        if not _strings(formats) or not formats or set(formats) - set(FORMATS):
-            problem("formats", f"formats must be a list drawn from {', '.join(FORMATS)}, "
-                               f"e.g. [\"md\", \"pdf\"], got {formats!r}")
+def _problem(section: str, model: type[BaseModel], error: typing.Any, where: _Locator) -> Problem:
+    """Say what is wrong with a value of a section, at the line where it is written."""
+    loc = tuple(error["loc"])
+    is_key = loc[-1:] == ("[key]",)
+    names = tuple(str(part) for part in loc if isinstance(part, str) and part != "[key]")
+    keys = (section, *names)
+    value = error["input"]
+    item = value if isinstance(value, str) and not is_key and len(loc) > len(names) else None
+    owner, field_name = _owner(model, names)
+    kind = error["type"]
+    if not loc:
+        message = f"[{section}] must be a table"
+    elif kind == "extra_forbidden":
+        known = list(owner.model_fields) if owner else []
+        title = (owner.model_config.get("title") if owner else None) or f"[{section}]"
+        if title.startswith("["):
+            message = f"unknown key {names[-1]!r} in {title}{suggestion(names[-1], known)}"
         else:
-            values["formats"] = tuple(formats)
-    jobs = section.get("jobs")
-    if jobs is not None:
-        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-            problem("jobs", f"jobs must be a whole number of at least 1, got {jobs!r}")
-        else:
-            values["jobs"] = jobs
-    for key in ("incidents", "output", "templates"):
-        value = section.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            problem(key, f"{key} must be a folder path as text, got {value!r}")
-        elif value is not None:
-            values[key] = value
-    language = section.get("language")
-    if language is not None:
-        if language not in LANGUAGES_OF_INDEX:
-            problem("language", f"language must be one of {', '.join(LANGUAGES_OF_INDEX)}, "
-                                f"got {language!r}")
-        else:
-            values["language"] = language
-    return BuildConfig(**values)
+            message = (f"unknown {title} {names[-1]!r}{suggestion(names[-1], known)} "
+                       f"(known: {', '.join(known)})")
+    elif kind.startswith("unknown_"):  # our own validators say it themselves
+        message = error["msg"]
+    elif is_key:
+        table = ".".join(keys[:-1])
+        message = f"unknown key {value!r} in [{table}]; use {error['ctx']['expected']}"
+    else:
+        description = owner.model_fields[field_name].description if owner and field_name else None
+        wanted = description or error["msg"].lower()
+        subject = (f"{field_name} of {names[-1]}" if field_name and names[-1] != field_name
+                   else names[-1])
+        message = f"{subject} must be {wanted}, got {value!r}"
+    line, column = where.find(keys, item)
+    return Problem(where.name, line, column, message, field=".".join(keys))
+
+
+def _owner(model: type[BaseModel], names: tuple[str, ...]) -> tuple[type[BaseModel] | None, str]:
+    """Return the model that holds the value at `names`, and the name of its field there."""
+    owner: type[BaseModel] | None = model
+    field_name = ""
+    annotation: object = model
+    for name in names:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if name not in annotation.model_fields:
+                return annotation, ""
+            owner, field_name = annotation, name
+            annotation = annotation.model_fields[name].annotation
+            continue
+        # Inside a dict or list: the next name is a key; its value is the last type argument.
+        arguments = typing.get_args(annotation)
+        annotation = arguments[-1] if arguments else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and names:
+        return annotation, ""
+    return owner, field_name
 
 
 def _syntax_problem(name: str, text: str, error: tomllib.TOMLDecodeError) -> Problem:
@@ -159,93 +216,6 @@ def _syntax_problem(name: str, text: str, error: tomllib.TOMLDecodeError) -> Pro
             lines = text.split("\n")
             line, column = len(lines), len(lines[-1]) + 1
     return Problem(name, line or 1, column or 1, f"TOML syntax error: {message}")
-
-
-def _lint_section(section: object, where: _Locator, problems: list[Problem]) -> LintConfig:
-    """Check the [lint] table and return it as a LintConfig, adding the problems found."""
-
-    def problem(keys: tuple[str, ...], message: str, item: str | None = None) -> None:
-        line, column = where.find(keys, item)
-        problems.append(Problem(where.name, line, column, message, field=".".join(keys)))
-
-    if not isinstance(section, dict):
-        problem(("lint",), "[lint] must be a table")
-        return LintConfig()
-    for key in section:
-        if key not in _LINT_KEYS:
-            problem(("lint", key), f"unknown key {key!r} in [lint]{_suggest(key, _LINT_KEYS)}")
-    return LintConfig(_severities(section, problem), _added_words(section, problem))
-
-
-def _severities(section: dict, problem) -> dict[str, str]:
-    """Return the severity of each rule that `disable` or [lint.severity] changes."""
-    severity: dict[str, str] = {}
-    disable = section.get("disable", [])
-    if not _strings(disable):
-        problem(("lint", "disable"), 'disable must be a list of rule ids, e.g. ["action-overdue"]')
-        disable = []
-    for rule in disable:
-        if rule in RULES:
-            severity[rule] = "off"
-        else:
-            problem(("lint", "disable"), _unknown_rule(rule), item=rule)
-    grades = section.get("severity", {})
-    if not isinstance(grades, dict):
-        problem(("lint", "severity"),
-                '[lint.severity] must be a table of rule = "error"|"warning"|"off"')
-        grades = {}
-    for rule, grade in grades.items():
-        if rule not in RULES:
-            problem(("lint", "severity", rule), _unknown_rule(rule))
-        elif grade not in SEVERITIES:
-            problem(("lint", "severity", rule),
-                    f"severity of {rule} must be one of {', '.join(SEVERITIES)}, got {grade!r}")
-        elif severity.get(rule) != "off":  # disable wins over a grade
-            severity[rule] = grade
-    return severity
-
-
-def _added_words(section: dict, problem) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Return, per language and list, the words [lint.words.LANG] adds."""
-    words: dict[str, dict[str, tuple[str, ...]]] = {}
-    languages = section.get("words", {})
-    if not isinstance(languages, dict):
-        problem(("lint", "words"),
-                "[lint.words] must hold one table per language, e.g. [lint.words.fr]")
-        languages = {}
-    for lang, lists in languages.items():
-        if lang not in LANGUAGES:
-            problem(("lint", "words", lang),
-                    f"no word lists for language {lang!r} (known: {', '.join(LANGUAGES)})")
-            continue
-        if not isinstance(lists, dict):
-            problem(("lint", "words", lang),
-                    f"[lint.words.{lang}] must be a table of list = [words]")
-            continue
-        known = word_lists(lang)
-        for list_name, added in lists.items():
-            keys = ("lint", "words", lang, list_name)
-            if list_name not in known:
-                problem(keys, f"unknown word list {list_name!r}{_suggest(list_name, known)} "
-                              f"(known: {', '.join(known)})")
-            elif not _strings(added):
-                problem(keys, f"{list_name} must be a list of words or phrases")
-            else:
-                words.setdefault(lang, {})[list_name] = tuple(added)
-    return words
-
-
-def _strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
-
-
-def _unknown_rule(rule: object) -> str:
-    return f"unknown rule {rule!r}{_suggest(str(rule), RULES)}"
-
-
-def _suggest(name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class _Locator:

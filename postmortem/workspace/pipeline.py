@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from postmortem.analysis.derive import derive
-from postmortem.render.exports import incident_json
 from postmortem.analysis.history import read_history
 from postmortem.record.load import load_bytes
-from postmortem.render.markdown import render_markdown
 from postmortem.record.validate import validate_document
+from postmortem.render import FORMATS
+from postmortem.render.exports import incident_json
+from postmortem.render.markdown import render_markdown
 from postmortem.workspace.write import write_atomic
-
-FORMATS = ("md", "html", "pdf", "json")
-RECORD_SUFFIXES = (".yaml", ".yml")
 
 
 def render_file(
@@ -49,7 +47,7 @@ def render_file(
             )
 
             check_record_glyphs(document)
-            rendered["pdf"] = render_pdf(report, html, source, Path(path).name)
+            rendered["pdf"] = render_pdf(report, html, source, str(path))
     # Write each output atomically, named after the incident id.
     written = []
     for fmt in formats:
@@ -57,15 +55,3 @@ def render_file(
         write_atomic(target, rendered[fmt])
         written.append(target)
     return written
-
-
-def find_records(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Expand files and folders into the sorted list of record files they hold."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in RECORD_SUFFIXES
-                                and p.is_file() and not p.name.startswith(".")))
-        else:
-            found.append(path)
-    return found

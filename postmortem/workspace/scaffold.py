@@ -7,17 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from postmortem.errors import RecordError
-from postmortem.render.i18n import Language
-from postmortem.render.markdown import environment
+from postmortem.errors import RecordError, WorkspaceError
 from postmortem.record.validate import read_incident
+from postmortem.render.environment import environment, render_template
+from postmortem.render.i18n import Language
 from postmortem.workspace.write import write_atomic
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-class ScaffoldError(Exception):
-    """Raised when a new record cannot be written."""
 
 
 def write_new_record(
@@ -30,21 +26,20 @@ def write_new_record(
 ) -> Path:
     """Write `folder/<id>.yaml` from the template `new-record.yaml.j2`; return its path."""
     if not ID_PATTERN.match(incident_id) or len(incident_id) > 120:
-        raise ScaffoldError(
+        raise WorkspaceError(
             f"invalid id {incident_id!r}: use lowercase letters, digits and hyphens, "
             "e.g. 2025-01-15-database-failover"
         )
     path = folder / f"{incident_id}.yaml"
     if path.exists():
-        raise ScaffoldError(f"{path} already exists; choose another id or edit that file")
+        raise WorkspaceError(f"{path} already exists; choose another id or edit that file")
     env = environment(Language(lang, zone), template_dirs)
-    text = env.get_template("new-record.yaml.j2").render(
-        id=incident_id, lang=lang, zone=zone, today=(today or date.today()).isoformat(),
-    )
+    text = render_template(env, "new-record.yaml.j2", id=incident_id, lang=lang, zone=zone,
+                           today=(today or date.today()).isoformat())
     write_atomic(path, text)
     try:
         read_incident(path)
     except RecordError as exc:
         path.unlink()
-        raise ScaffoldError(f"the record template does not validate:\n{exc}") from None
+        raise WorkspaceError(f"the record template does not validate:\n{exc}") from None
     return path
