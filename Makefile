@@ -10,8 +10,11 @@ STAMP := $(VENV)/.installed
 reports: $(STAMP)
 	$(BIN)/postmortem build
 
-## Install with the test tools, then run the whole test suite.
+## Install with the test tools, then check the layers, style and types, and run every test.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check postmortem tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## Regenerate the golden files in tests/golden/ after an intended change of output.

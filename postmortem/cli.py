@@ -1,17 +1,18 @@
-"""The command line: a thin shell that parses arguments and turns errors into messages."""
+"""The command line: argparse → call → print. The library raises, this prints and exits."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from postmortem import __version__
-from postmortem.errors import Problem, RecordError, RenderError
+from postmortem.errors import PostmortemError, Problem, RecordError
+from postmortem.record.languages import LANGUAGES
+from postmortem.render import FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_INCIDENTS = "incidents"
@@ -19,7 +20,7 @@ DEFAULT_INCIDENTS = "incidents"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return the exit status."""
-    parser = _parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
@@ -29,8 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.run(args)
-    except RecordError as exc:
-        _report(exc.problems, getattr(args, "format", "text"))
+    except PostmortemError as exc:
+        _print_problems(exc.problems, args)
+        return EXIT_INVALID
+    except OSError as exc:  # a folder that vanished, a full disk: the OS says what and where
+        print(f"postmortem {args.command}: error: {exc.filename or ''}: {exc.strerror}",
+              file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("postmortem: interrupted", file=sys.stderr)
@@ -38,19 +43,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from postmortem.workspace.pipeline import find_records
     from postmortem.record.validate import read_incident
+    from postmortem.workspace.discover import find_records
 
     files = find_records(args.paths or [DEFAULT_INCIDENTS])
-    results = []
-    for path in files:
+    results: list[tuple[Path, list[Problem]]] = []
+    for path in files:  # every file is checked, so that one run reports every problem
         try:
             read_incident(path)
             results.append((path, []))
         except RecordError as exc:
             results.append((path, exc.problems))
-        except OSError as exc:
-            results.append((path, [Problem(str(path), 1, 1, f"cannot read: {exc.strerror}")]))
     problems = [problem for _, file_problems in results for problem in file_problems]
     invalid = sum(1 for _, file_problems in results if file_problems)
     if args.format == "json":
@@ -60,83 +63,42 @@ def _validate(args: argparse.Namespace) -> int:
                        "problems": [p.as_dict() for p in found]} for path, found in results],
         }, indent=2, ensure_ascii=False))
     elif files:
-        _print_problems(problems, f"{len(files)} record(s) checked, {invalid} invalid, "
-                                  f"{len(problems)} problem(s)")
+        _print_summary(problems, f"{len(files)} record(s) checked, {invalid} invalid, "
+                                 f"{len(problems)} problem(s)")
     if not files:
         return _no_records(args.paths)
     return EXIT_INVALID if problems else EXIT_OK
 
 
 def _render(args: argparse.Namespace) -> int:
-    import jinja2
-
+    from postmortem.workspace.config import template_folders
     from postmortem.workspace.pipeline import render_file
-    from postmortem.render.markdown import template_problem
 
     formats = _formats("render", args.format)
     if formats is None:
         return EXIT_USAGE
-    if not Path(args.file).is_file():
-        print(f"{args.file}:1:1: error: no such file", file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        written = render_file(args.file, Path(args.output), formats, _template_dirs(args))
-    except jinja2.TemplateError as exc:
-        print(template_problem(exc), file=sys.stderr)
-        return EXIT_INVALID
-    except OSError as exc:
-        return _os_error("render", exc, args.file)
-    except RenderError as exc:
-        print(f"{args.file}:1:1: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    for path in written:
+    _require_file(args.file)
+    template_dirs = template_folders(args.templates)
+    for path in render_file(args.file, Path(args.output), formats, template_dirs):
         print(path)
     return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
-    from concurrent.futures.process import BrokenProcessPool
-
-    from postmortem.workspace.build import (
-        BuildLocked,
-        BuildOptions,
-        build,
-        progress_printer,
-    )
+    from postmortem.errors import WorkspaceError
+    from postmortem.workspace.build import build
     from postmortem.workspace.config import load_config
+    from postmortem.workspace.progress import progress_printer
 
-    settings = load_config().build  # the workspace's defaults; flags override them
-    formats = (_formats("build", args.format) if args.format
-               else settings.formats or ("md", "html", "pdf"))
-    if formats is None:
+    formats = _formats("build", args.format) if args.format else None
+    if args.format and formats is None:
         return EXIT_USAGE
-    templates = args.templates or settings.templates
-    options = BuildOptions(
-        incidents=Path(args.incidents or settings.incidents or DEFAULT_INCIDENTS),
-        output=Path(args.output or settings.output or "output"),
-        formats=formats,
-        jobs=max(1, args.jobs or settings.jobs or os.cpu_count() or 1),
-        force=args.force,
-        template_dirs=(Path(templates),) if templates else tuple(_template_dirs(args)),
-        language=args.language or settings.language or "en",
-        today=args.today,
-    )
+    options = load_config().build.options(
+        formats=formats, jobs=args.jobs, incidents=args.incidents, output=args.output,
+        templates=args.templates, language=args.language, force=args.force, today=args.today)
     if not options.incidents.is_dir():
-        print(f"postmortem build: error: no folder {options.incidents}/ of incident records",
-              file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        result = build(options, progress_printer(mode="quiet" if args.quiet else None))
-    except BuildLocked as exc:
-        print(f"postmortem build: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except BrokenProcessPool:
-        print("postmortem build: error: a worker process died (out of memory?); "
-              "the files written so far are complete: build again, perhaps with --jobs 1",
-              file=sys.stderr)
-        return EXIT_INVALID
-    except OSError as exc:  # the output folder vanished, a disk filled up…
-        return _os_error("build", exc, options.output)
+        raise WorkspaceError(f"no folder {options.incidents}/ of incident records")
+    result = build(options, progress_printer(mode="quiet" if args.quiet else None))
     if not args.quiet:
         print(f"{len(result.outcomes)} record(s): {result.count('rendered')} rendered, "
               f"{result.count('up to date')} up to date, {result.count('removed')} removed, "
@@ -145,15 +107,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from postmortem.workspace.scaffold import ScaffoldError, write_new_record
+    from postmortem.workspace.config import template_folders
+    from postmortem.workspace.scaffold import write_new_record
 
-    try:
-        path = write_new_record(args.id, Path(args.dir), lang=args.lang,
-                                template_dirs=_template_dirs(args))
-    except ScaffoldError as exc:
-        print(f"postmortem new: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    print(path)
+    print(write_new_record(args.id, Path(args.dir), lang=args.lang,
+                           template_dirs=template_folders(args.templates)))
     return EXIT_OK
 
 
@@ -165,18 +123,20 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from postmortem.workspace.config import load_config
-    from postmortem.lint.engine import lint_paths, to_json
+    from postmortem.lint.engine import lint_file, to_json
     from postmortem.lint.sarif import to_sarif
+    from postmortem.workspace.config import load_config
+    from postmortem.workspace.discover import find_records
 
-    config = load_config()
-    results = lint_paths(args.paths or [DEFAULT_INCIDENTS], config.lint, args.today)
+    settings = load_config().lint
+    results = [lint_file(path, settings, args.today)
+               for path in find_records(args.paths or [DEFAULT_INCIDENTS])]
     if args.format == "json":
         print(json.dumps(to_json(results), indent=2, ensure_ascii=False))
     elif args.format == "sarif":
-        print(json.dumps(to_sarif(results, config.lint), indent=2, ensure_ascii=False))
+        print(json.dumps(to_sarif(results, settings), indent=2, ensure_ascii=False))
     elif results:
-        _print_problems(
+        _print_summary(
             [problem for result in results
              for problem in [*result.problems, *(finding.problem for finding in result.findings)]],
             f"{len(results)} record(s) linted: {sum(r.errors for r in results)} error(s), "
@@ -186,30 +146,85 @@ def _lint(args: argparse.Namespace) -> int:
     return EXIT_INVALID if any(result.errors for result in results) else EXIT_OK
 
 
-def _print_problems(problems: Sequence[Problem], summary: str) -> None:
+def _diff(args: argparse.Namespace) -> int:
+    from postmortem.analysis.diff import compare, read_versions
+    from postmortem.render.changes import format_changes, revision_label
+    from postmortem.render.i18n import Language
+
+    if len(args.files) > 2 or (len(args.files) == 2 and args.rev):
+        return _usage("diff", "give two files, or one file with --rev")
+    sides: list[tuple[str, str | None]]
+    if len(args.files) == 2:
+        sides = [(args.files[0], None), (args.files[1], None)]
+    else:
+        # "A..B", "A.." or "A": a missing end means the working copy.
+        old, _, new = (args.rev or "HEAD").partition("..")
+        if not old:
+            return _usage("diff", "--rev needs a first revision, e.g. HEAD~2..HEAD")
+        sides = [(args.files[0], old), (args.files[0], new or None)]
+    for path, revision in sides:
+        if revision is None:
+            _require_file(path)
+    before, after = read_versions(*sides[0], *sides[1])
+    language = Language(after.lang, after.timezone)
+    code = args.format == "md"
+    labels = [revision_label(path, revision, language, code) if len(args.files) == 1
+              else (f"`{path}`" if code else str(path)) for path, revision in sides]
+    print(format_changes(compare(before, after), labels[0], labels[1], fmt=args.format), end="")
+    return EXIT_OK
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from postmortem.record.model import SCHEMA_VERSION
+    from postmortem.workspace.upgrade import upgrade_file
+
+    _require_file(args.file)
+    old_version = upgrade_file(args.file)
+    if old_version is None:
+        print(f"{args.file}: already at version {SCHEMA_VERSION}")
+    else:
+        print(f"{args.file}: upgraded from version {old_version} to {SCHEMA_VERSION}")
+    return EXIT_OK
+
+
+def _print_problems(problems: Sequence[Problem], args: argparse.Namespace) -> None:
+    """Print problems: JSON on stdout for `--format json`, else one line each on stderr."""
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps({"problems": [p.as_dict() for p in problems]}, indent=2,
+                         ensure_ascii=False))
+        return
+    for problem in problems:
+        # A problem in a file names it; any other is the command's own.
+        print(problem if problem.path else f"postmortem {args.command}: {problem}",
+              file=sys.stderr)
+
+
+def _print_summary(problems: Sequence[Problem], summary: str) -> None:
     """Print problems as path:line:col lines, then a summary, for people."""
     for problem in problems:
         print(problem, file=sys.stderr)
     print(summary, file=sys.stderr)
 
 
+def _require_file(path: str) -> None:
+    if not Path(path).is_file():
+        raise RecordError([Problem(str(path), 1, 1, "no such file")])
+
+
 def _formats(command: str, text: str) -> tuple[str, ...] | None:
     """Read a comma-separated list of formats; say which are unknown and return None."""
-    from postmortem.workspace.pipeline import FORMATS
-
     formats = tuple(fmt.strip() for fmt in text.split(",") if fmt.strip())
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown or not formats:
-        print(f"postmortem {command}: error: unknown format {', '.join(unknown) or '(none)'}; "
-              f"available: {', '.join(FORMATS)}", file=sys.stderr)
+        _usage(command, f"unknown format {', '.join(unknown) or '(none)'}; "
+                        f"available: {', '.join(FORMATS)}")
         return None
     return formats
 
 
-def _os_error(command: str, exc: OSError, default: object) -> int:
-    print(f"postmortem {command}: error: {exc.filename or default}: {exc.strerror}",
-          file=sys.stderr)
-    return EXIT_INVALID
+def _usage(command: str, message: str) -> int:
+    print(f"postmortem {command}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _no_records(paths: Sequence[str]) -> int:
@@ -225,80 +240,8 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
-def _diff(args: argparse.Namespace) -> int:
-    from postmortem.analysis.diff import DiffError, compare, format_changes, read_versions, revision_label
-    from postmortem.render.i18n import Language
-
-    if len(args.files) > 2 or (len(args.files) == 2 and args.rev):
-        print("postmortem diff: error: give two files, or one file with --rev",
-              file=sys.stderr)
-        return EXIT_USAGE
-    if len(args.files) == 2:
-        sides = [(args.files[0], None), (args.files[1], None)]
-    else:
-        # "A..B", "A.." or "A": a missing end means the working copy.
-        old, _, new = (args.rev or "HEAD").partition("..")
-        if not old:
-            print("postmortem diff: error: --rev needs a first revision, e.g. HEAD~2..HEAD",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        sides = [(args.files[0], old), (args.files[0], new or None)]
-    for path, revision in sides:
-        if revision is None and not Path(path).is_file():
-            print(f"{path}:1:1: error: no such file", file=sys.stderr)
-            return EXIT_INVALID
-    try:
-        before, after = read_versions(*sides[0], *sides[1])
-    except DiffError as exc:
-        print(f"{args.files[0]}:1:1: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    language = Language(after.lang, after.timezone)
-    code = args.format == "md"
-    labels = [revision_label(path, revision, language, code) if len(args.files) == 1
-              else (f"`{path}`" if code else str(path)) for path, revision in sides]
-    print(format_changes(compare(before, after), *labels, fmt=args.format), end="")
-    return EXIT_OK
-
-
-def _upgrade(args: argparse.Namespace) -> int:
-    from postmortem.record.model import SCHEMA_VERSION
-    from postmortem.workspace.upgrade import UpgradeError, upgrade_file
-
-    if not Path(args.file).is_file():
-        print(f"{args.file}:1:1: error: no such file", file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        old_version = upgrade_file(args.file)
-    except UpgradeError as exc:
-        print(f"postmortem upgrade: error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except OSError as exc:
-        return _os_error("upgrade", exc, args.file)
-    if old_version is None:
-        print(f"{args.file}: already at version {SCHEMA_VERSION}")
-    else:
-        print(f"{args.file}: upgraded from version {old_version} to {SCHEMA_VERSION}")
-    return EXIT_OK
-
-
-def _report(problems: list[Problem], fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps({"problems": [p.as_dict() for p in problems]}, indent=2,
-                         ensure_ascii=False))
-    else:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-
-
-def _template_dirs(args: argparse.Namespace) -> list[Path]:
-    """Return the user's template folders: --templates, else ./templates if present."""
-    if args.templates:
-        return [Path(args.templates)]
-    workspace = Path("templates")
-    return [workspace] if workspace.is_dir() else []
-
-
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the command line, with one subcommand per command."""
     parser = argparse.ArgumentParser(
         prog="postmortem",
         description="Turn structured incident records into blameless post-incident reviews.",
@@ -349,17 +292,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--templates", metavar="DIR",
                        help="template folder searched before the bundled templates")
-    build.add_argument("--language", choices=("en", "fr"),
+    build.add_argument("--language", choices=LANGUAGES,
                        help="language of the index and of the review across incidents "
                             "(default: en)")
-    build.add_argument("--today", type=_date, default=date.today(), metavar="YYYY-MM-DD",
+    build.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                        help="date against which action items are overdue (default: today)")
     build.set_defaults(run=_build)
 
     new = command("new", "Write a new incident record that validates, with comments.",
                   "postmortem new 2025-01-15-database-failover --lang en")
-    new.add_argument("id", metavar="ID", help="the incident id, a slug such as 2025-01-15-db-outage")
-    new.add_argument("--lang", choices=("fr", "en"), default="en",
+    new.add_argument("id", metavar="ID",
+                     help="the incident id, a slug such as 2025-01-15-db-outage")
+    new.add_argument("--lang", choices=LANGUAGES, default="en",
                      help="language of the record (default: en)")
     new.add_argument("--dir", default=DEFAULT_INCIDENTS, metavar="DIR",
                      help=f"folder to write it in (default: {DEFAULT_INCIDENTS})")

@@ -1,16 +1,10 @@
-"""Shared fixtures: paths to records, and running the command line in-process."""
+"""Fixtures: running the command line in-process. Shared constants are in support.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from postmortem.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-RECORDS = Path(__file__).resolve().parent / "records"
-APHP = ROOT / "incidents" / "2024-08-03-aphp-datacenter-power-outage.yaml"
 
 
 @pytest.fixture

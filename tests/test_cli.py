@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 from datetime import date
 
 import pytest
-from conftest import APHP, RECORDS, ROOT
 
+from postmortem.cli import build_parser
 from postmortem.workspace.scaffold import write_new_record
 
-COMMANDS = ("validate", "render", "new", "schema", "lint", "diff", "upgrade")
+from support import APHP, RECORDS, ROOT
+
+#: Every command the parser offers, so that a new command cannot go without help.
+COMMANDS = sorted(next(action for action in build_parser()._actions
+                       if isinstance(action, argparse._SubParsersAction)).choices)
+
+
+def test_the_command_list_is_the_parsers():
+    expected = {"validate", "render", "build", "new", "schema", "lint", "diff", "upgrade"}
+    assert expected <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -76,6 +86,23 @@ def test_new_refuses_to_overwrite_or_to_take_a_bad_id(run, tmp_path):
     assert status == 1 and "already exists" in err
     status, _, err = run("new", "Bad Id!", "--dir", tmp_path)
     assert status == 1 and "invalid id 'Bad Id!'" in err
+
+
+def test_a_problem_in_no_file_is_named_after_the_command(run, tmp_path):
+    status, _, err = run("new", "Bad Id!", "--dir", tmp_path)
+    assert status == 1
+    assert err.startswith("postmortem new: error: invalid id 'Bad Id!': ")
+    status, _, err = run("build", "--incidents", tmp_path / "absent")
+    assert (status, err) == (1, f"postmortem build: error: no folder {tmp_path / 'absent'}/ "
+                                "of incident records\n")
+
+
+def test_a_problem_in_a_file_names_the_file_line_and_column(run, tmp_path, monkeypatch):
+    (tmp_path / "postmortem.toml").write_text("[build]\njobs = 0\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run("build")
+    assert (status, err) == (1, "postmortem.toml:2:1: error: build.jobs: jobs must be a whole "
+                                "number of at least 1, got 0\n")
 
 
 def test_schema_is_draft_2020_12_and_documents_every_field(run):

@@ -8,9 +8,10 @@ import zipfile
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from conftest import ROOT
 
 from postmortem.render.i18n import LOCALE_DIR
+
+from support import ROOT
 
 
 def test_the_wheel_contains_the_templates_and_the_translations(tmp_path):
