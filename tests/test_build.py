@@ -476,3 +476,13 @@ def test_a_worker_that_dies_is_reported_without_a_traceback(workspace, run, monk
     status, _, err = run("build", "--format", "md", "--jobs", "2", "--today", "2026-01-01")
     assert status == 1
     assert err.startswith("postmortem build: error: a worker process died")
+
+
+def test_a_quiet_build_prints_its_problems_and_nothing_else(workspace, run):
+    (workspace / "incidents" / "checkout.yaml").write_text(
+        (RECORDS / "minimal.yaml").read_text().replace("severity: moderate", "severity: grave"))
+    status, out, err = run("build", "--format", "md", "--jobs", "1", "--quiet")
+    assert (status, out) == (1, "")
+    assert err.splitlines() == [
+        "incidents/checkout.yaml:7:11: error: severity: Input should be 'critical', 'major', "
+        "'moderate' or 'minor', got 'grave'"]

@@ -13,14 +13,17 @@ if TYPE_CHECKING:
 
 
 def progress_printer(stream=None, mode: str | None = None) -> Callable[[str, object], None]:
-    """Return a reporter: a progress bar on a terminal, plain lines elsewhere, or nothing."""
+    """Return a reporter: a bar on a terminal, plain lines elsewhere, or problems only."""
     stream = stream or sys.stderr
     if mode is None:
         mode = "bar" if stream.isatty() and not os.environ.get("CI") else "lines"
     state = {"total": 0, "done": 0, "failed": 0, "started": time.monotonic()}
 
     def report(event: str, data: object) -> None:
-        if mode == "quiet":
+        if mode == "quiet":  # nothing but problems
+            if event == "outcome":
+                for problem in cast("Outcome", data).problems:
+                    print(problem, file=stream)
             return
         if event == "start":
             state.update(total=cast(int, data), started=time.monotonic())
