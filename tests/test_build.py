@@ -176,26 +176,25 @@ def test_one_id_is_found_however_the_yaml_spells_it(workspace, run):
     assert sorted(path.name for path in output.glob("same-id.*")) == ["same-id.json", "same-id.md"]
 
 
-def test_a_rebuild_loads_only_the_records_that_changed_and_still_finds_a_clash(
-        workspace, run, monkeypatch):
-    import postmortem.workspace.ids
+@pytest.mark.parametrize("text, claim", [
+    ("id: a-1\ntitle: x\n", ("a-1", 1, 5)),
+    ("'id': a-1\n", ("a-1", 1, 7)),
+    ("{title: x, id: a-1}\n", ("a-1", 1, 16)),
+    ("\ufefftitle: x\nid: >-\n  a-1\n", ("a-1", 2, 5)),
+    ("id: 2024-08-03\n", ("2024-08-03", 1, 5)),       # a date stays text, as the loader has it
+    ("cause: {id: nested}\nactions:\n  - id: b-2\nid: a-1\n", ("a-1", 4, 5)),
+    ("[id, a-1]\n", None),                              # not a mapping of fields
+    ("title: x\n", None),
+    ("id: 123\n", None),                                # not text: validation says so
+    ("id: [a-1]\n", None),
+    ("id: a-1\nsummary: [unclosed\n", ("a-1", 1, 5)),  # read no further than the id
+    ("title: [unclosed\nid: a-1\n", None),
+])
+def test_the_id_is_read_as_yaml_reads_it_and_no_further(text, claim):
+    from postmortem.workspace.ids import read_id
 
-    _build(run)
-    loaded = []
-    load_bytes = postmortem.workspace.ids.load_bytes
-    monkeypatch.setattr(postmortem.workspace.ids, "load_bytes",
-                        lambda raw, path: loaded.append(path) or load_bytes(raw, path))
-    _build(run)
-    assert loaded == []
-    search = workspace / "incidents" / "search.yaml"
-    search.write_text(search.read_text().replace("severity: moderate", "severity: major"))
-    _build(run)
-    assert loaded == ["incidents/search.yaml"]  # the others' ids come from the state
-    shutil.copy(workspace / "incidents" / "checkout.yaml", workspace / "incidents" / "copy.yaml")
-    status, _, err = _build(run)
-    assert status == 1
-    assert ("incidents/checkout.yaml:2:5: error: id: id '2025-03-02-checkout-latency' is also "
-            "the id of incidents/copy.yaml") in err
+    found = read_id(text.encode("utf-8"))
+    assert (None if found is None else (found.id, found.line, found.column)) == claim
 
 
 def test_deleting_a_record_keeps_the_outputs_another_record_now_writes(workspace, run):
@@ -486,3 +485,14 @@ def test_a_quiet_build_prints_its_problems_and_nothing_else(workspace, run):
     assert err.splitlines() == [
         "incidents/checkout.yaml:7:11: error: severity: Input should be 'critical', 'major', "
         "'moderate' or 'minor', got 'grave'"]
+
+
+@pytest.mark.parametrize("record", [APHP, RECORDS / "minimal.yaml", RECORDS / "tables.yaml"])
+def test_the_json_export_gives_back_the_summary_the_index_reads(record):
+    from postmortem.analysis.across import Summary
+    from postmortem.analysis.derive import derive
+    from postmortem.record.validate import read_incident
+    from postmortem.render.exports import incident_json, read_export
+
+    report = derive(read_incident(record))
+    assert read_export(incident_json(report)) == Summary.of(report)

@@ -10,9 +10,45 @@ from datetime import date, datetime, timedelta
 
 from postmortem.analysis.derive import Report
 from postmortem.record.instants import Duration
+from postmortem.record.model import ActionItem
 
 #: Figures whose spread across incidents the review shows, in this order.
 DISTRIBUTED = ("time_to_detect", "trigger_duration", "time_to_restore", "time_to_resolve")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the review across incidents reads of one incident."""
+
+    id: str
+    title: str
+    started: datetime
+    severity: str
+    status: str
+    lang: str
+    figures: dict[str, Duration]
+    """Headline durations by name, the trigger's included."""
+    actions: list[ActionItem]
+    categories: list[str]
+    """Categories of the trigger and of each contributing factor."""
+    third_parties: list[str]
+
+    @classmethod
+    def of(cls, report: Report) -> Summary:
+        """Summarise a derived report."""
+        incident = report.incident
+        figures = {figure.name: figure.duration for figure in report.figures}
+        if report.trigger_duration:
+            figures["trigger_duration"] = report.trigger_duration
+        started = incident.key_instants.started.at
+        factors = [incident.cause.trigger, *incident.cause.contributing_factors]
+        return cls(
+            id=incident.id, title=incident.title, started=started.earliest or started.reference,
+            severity=incident.severity, status=incident.review.status, lang=incident.lang,
+            figures=figures, actions=list(incident.actions),
+            categories=[factor.category for factor in factors],
+            third_parties=[party.name for party in incident.third_parties],
+        )
 
 
 @dataclass(frozen=True)
@@ -65,31 +101,26 @@ class CrossReview:
         return [(name, ids) for name, ids in self.categories if len(ids) > 1]
 
 
-def review(reports: Sequence[Report], today: date, failed: Sequence[str] = ()) -> CrossReview:
-    """Build the index and the cross-incident review from the derived reports."""
+def review(incidents: Sequence[Summary], today: date,
+           failed: Sequence[str] = ()) -> CrossReview:
+    """Build the index and the cross-incident review from a summary of each incident."""
     entries, categories, parties = [], defaultdict(set), defaultdict(set)
     owners: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for report in reports:
-        incident = report.incident
+    for incident in incidents:
         open_actions = [action for action in incident.actions if action.is_open]
         for action in open_actions:
             owners[action.owner][0] += 1
             owners[action.owner][1] += action.is_overdue(today)
-        figures = {figure.name: figure.duration for figure in report.figures}
-        if report.trigger_duration:
-            figures["trigger_duration"] = report.trigger_duration
-        started = incident.key_instants.started.at
         entries.append(Entry(
-            id=incident.id, title=incident.title,
-            started=started.earliest or started.reference,
-            severity=incident.severity, status=incident.review.status, lang=incident.lang,
-            figures=figures, open_actions=len(open_actions),
+            id=incident.id, title=incident.title, started=incident.started,
+            severity=incident.severity, status=incident.status, lang=incident.lang,
+            figures=incident.figures, open_actions=len(open_actions),
             overdue_actions=sum(action.is_overdue(today) for action in open_actions),
         ))
-        for factor in [incident.cause.trigger, *incident.cause.contributing_factors]:
-            categories[factor.category].add(incident.id)
-        for party in incident.third_parties:
-            parties[party.name].add(incident.id)
+        for category in incident.categories:
+            categories[category].add(incident.id)
+        for name in incident.third_parties:
+            parties[name].add(incident.id)
     entries.sort(key=lambda entry: (entry.started, entry.id), reverse=True)
     return CrossReview(
         entries=entries,

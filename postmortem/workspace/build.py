@@ -25,7 +25,6 @@ from postmortem.workspace.fingerprint import environment_digest, record_fingerpr
 from postmortem.workspace.ids import id_clashes, record_ids
 from postmortem.workspace.index import write_index
 from postmortem.workspace.lock import hold
-from postmortem.workspace.pipeline import render_file
 from postmortem.workspace.state import BuildState
 
 _LEFTOVER = re.compile(r"^\..+\.tmp$")
@@ -73,10 +72,10 @@ def build(options: BuildOptions,
         fingerprints = record_fingerprints(digest, options.incidents, sources)
         unchanged = {path: entry for path, fingerprint in fingerprints.items()
                      if (entry := state.unchanged(str(path), fingerprint))}
-        ids = record_ids(sources, {path: entry["id"] for path, entry in unchanged.items()})
-        clashes = id_clashes(ids, sources)
+        claims = record_ids(sources)
+        clashes = id_clashes(claims)
         # The outputs named after a record's id are its own, whichever record wrote them before.
-        claimed = {incident_id for path, incident_id in ids.items() if str(path) not in clashes}
+        claimed = {claim.id for path, claim in claims.items() if str(path) not in clashes}
         result = BuildResult()
         todo: list[tuple[Path, str]] = []
         for path, fingerprint in fingerprints.items():
@@ -120,6 +119,9 @@ def build(options: BuildOptions,
 def render_record(source: str, output: str, formats: Sequence[str],
                   template_dirs: Sequence[str]) -> tuple[Outcome, list[str]]:
     """Render one record (in a worker); return its outcome and the files it wrote."""
+    # Imported here: a build with nothing to render never loads the renderers.
+    from postmortem.workspace.pipeline import render_file
+
     try:
         written = render_file(source, Path(output), formats, [Path(d) for d in template_dirs])
     except PostmortemError as exc:

@@ -13,15 +13,11 @@ from postmortem.workspace.state import BuildState
 from postmortem.workspace.write import write_atomic
 
 if TYPE_CHECKING:
-    from postmortem.analysis.derive import Report
+    from postmortem.analysis.across import Summary
 
 
 def write_index(options: BuildOptions, state: BuildState, digest: bytes, failed: list[str]) -> bool:
     """Write the index, the review across incidents and actions.csv, when anything changed."""
-    from postmortem.analysis.derive import derive
-    from postmortem.record.model import Incident
-    from postmortem.render.exports import action_rows, actions_csv
-
     names = ["actions.csv"] + [f"index.{fmt}" for fmt in INDEX_FORMATS if fmt in options.formats]
     fingerprint = hashlib.sha256(digest + json.dumps(
         [sorted((s, e["fingerprint"]) for s, e in state.records.items()), failed,
@@ -29,23 +25,26 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes, failed:
     if (not options.force and state.index == fingerprint
             and all((options.output / name).is_file() for name in names)):
         return False
-    # Each record's JSON export holds it normalised: read back, it is the record again.
-    reports = [derive(Incident.model_validate(json.loads(
-        (options.output / f"{entry['id']}.json").read_text(encoding="utf-8"))["record"]))
-        for source, entry in sorted(state.records.items()) if source not in failed]
-    rows = [row for report in reports for row in action_rows(report.incident, options.today)]
+    # Imported once something changed: a build with nothing to do stays light.
+    from postmortem.render.exports import action_rows, actions_csv, read_export
+
+    # Each record's JSON export holds what the review needs, as its own build derived it.
+    incidents = [read_export((options.output / f"{entry['id']}.json").read_text(encoding="utf-8"))
+                 for source, entry in sorted(state.records.items()) if source not in failed]
+    rows = [row for incident in incidents for row in action_rows(incident, options.today)]
     write_atomic(options.output / "actions.csv", actions_csv(rows))
-    _write_index_documents(options, reports, failed)
+    _write_index_documents(options, incidents, failed)
     state.index = fingerprint
     return True
 
 
-def _write_index_documents(options: BuildOptions, reports: list[Report], failed: list[str]) -> None:
+def _write_index_documents(options: BuildOptions, incidents: list[Summary],
+                           failed: list[str]) -> None:
     from postmortem.analysis.across import review
     from postmortem.render.i18n import Language
     from postmortem.render.index import render_index_html, render_index_markdown
 
-    index = review(reports, options.today, failed)
+    index = review(incidents, options.today, failed)
     language = Language(options.language, "UTC")
     outputs: dict[str, str | bytes] = {}
     if "md" in options.formats:
