@@ -53,15 +53,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class Entry:
-    """One incident as the index lists it."""
+    """One incident as the index lists it: its summary and its action items as of today."""
 
-    id: str
-    title: str
-    started: datetime
-    severity: str
-    status: str
-    lang: str
-    figures: dict[str, Duration]
+    incident: Summary
     open_actions: int
     overdue_actions: int
 
@@ -112,16 +106,13 @@ def review(incidents: Sequence[Summary], today: date,
             owners[action.owner][0] += 1
             owners[action.owner][1] += action.is_overdue(today)
         entries.append(Entry(
-            id=incident.id, title=incident.title, started=incident.started,
-            severity=incident.severity, status=incident.status, lang=incident.lang,
-            figures=incident.figures, open_actions=len(open_actions),
-            overdue_actions=sum(action.is_overdue(today) for action in open_actions),
-        ))
+            incident, open_actions=len(open_actions),
+            overdue_actions=sum(action.is_overdue(today) for action in open_actions)))
         for category in incident.categories:
             categories[category].add(incident.id)
         for name in incident.third_parties:
             parties[name].add(incident.id)
-    entries.sort(key=lambda entry: (entry.started, entry.id), reverse=True)
+    entries.sort(key=lambda entry: (entry.incident.started, entry.incident.id), reverse=True)
     return CrossReview(
         entries=entries,
         categories=_ranked(categories),
@@ -137,7 +128,7 @@ def review(incidents: Sequence[Summary], today: date,
 def _spread(name: str, entries: Sequence[Entry]) -> Spread | None:
     values, lower_bounds = [], 0
     for entry in entries:
-        duration = entry.figures.get(name)
+        duration = entry.incident.figures.get(name)
         if duration is None:
             continue
         if duration.shortest is not None and duration.longest is not None:
