@@ -1,6 +1,10 @@
 """Reports from derived records: Markdown, HTML, PDF, chart, exports, in the record's language."""
 
 import typing
+from pathlib import Path
+
+#: The bundled templates, stylesheet and fonts, which a workspace's own folders override.
+BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
 
 #: A format of a record's report.
 Format = typing.Literal["md", "html", "pdf", "json"]

@@ -12,15 +12,8 @@ from markupsafe import Markup
 
 from postmortem import __version__
 from postmortem.errors import Problem, TemplateError
+from postmortem.render import BUNDLED_TEMPLATES
 from postmortem.render.i18n import Language
-
-#: The bundled templates, stylesheet and fonts, which a workspace's own folders override.
-BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
-
-
-def default_template_dir() -> Path:
-    """Return the folder of the bundled templates."""
-    return BUNDLED_TEMPLATES
 
 
 def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
@@ -37,7 +30,7 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
 @lru_cache(maxsize=32)
 def _environment(lang: str, zone: str, template_dirs: tuple[str, ...]) -> jinja2.Environment:
     language = Language(lang, zone)
-    search_path = [*template_dirs, str(default_template_dir())]
+    search_path = [*template_dirs, str(BUNDLED_TEMPLATES)]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search_path),
         undefined=jinja2.StrictUndefined,

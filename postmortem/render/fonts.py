@@ -10,10 +10,11 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
+
+from postmortem.render import BUNDLED_TEMPLATES
 
 #: The folder of the bundled font files, beside the bundled templates.
-FONT_DIR = Path(__file__).parent / "templates" / "fonts"
+FONT_DIR = BUNDLED_TEMPLATES / "fonts"
 #: Each family the PDF declares: (file, weight, style) of each of its faces.
 FONT_FILES = {
     "Report Sans": [("LiberationSans-Regular.ttf", "normal", "normal"),
