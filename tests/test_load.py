@@ -25,11 +25,23 @@ def load(text: str) -> Document:
 
 
 def problems(source: str | bytes) -> list:
-    """Return the problems that loading the source raises."""
+    """Return the problems of loading the source: raised, or kept on the document."""
+    raw = source.encode("utf-8") if isinstance(source, str) else source
+    try:
+        document = load_bytes(raw, "r.yaml")
+    except RecordError as error:
+        return error.problems
+    assert document.problems, "loading found no problem"
+    return sorted(document.problems)
+
+
+def fatal(source: str | bytes):
+    """Return the single problem that loading the source raises, the tree being unusable."""
     raw = source.encode("utf-8") if isinstance(source, str) else source
     with pytest.raises(RecordError) as caught:
         load_bytes(raw, "r.yaml")
-    return caught.value.problems
+    assert len(caught.value.problems) == 1, caught.value.problems
+    return caught.value.problems[0]
 
 
 def only_problem(source: str | bytes):
@@ -158,9 +170,10 @@ def test_unclosed_quote_is_a_syntax_error():
 
 
 def test_bad_indentation_is_a_syntax_error():
-    problem = only_problem("title: a\n  severity: 2\n")
-    assert (problem.line, problem.column) == (2, 11)
+    problem = fatal("title: a\n  severity: 2\n")
+    assert (problem.line, problem.column) == (2, 3)
     assert "mapping values are not allowed" in problem.message
+    assert "line it up with 'title' (column 1)" in problem.message
 
 
 def test_tab_indentation():
@@ -286,3 +299,68 @@ def test_load_file_missing(tmp_path):
     with pytest.raises(RecordError) as caught:
         load_file(tmp_path / "absent.yaml")
     assert "cannot read the file" in caught.value.problems[0].message
+
+
+def test_value_problems_are_kept_on_the_document_with_the_rest_of_the_tree():
+    doc = load("title: a\nrollback: no\nat: 11:30\nid: INC-1\n")
+    assert doc.data == {"title": "a", "rollback": None, "at": None, "id": "INC-1"}
+    assert [(p.line, p.field) for p in doc.problems] == [(2, "rollback"), (3, "at")]
+    assert doc.emptied == (("rollback",), ("at",))
+
+
+# A record's start, then one indentation mistake; (line, column, advice) of each.
+RECORD_START = """\
+schema_version: 2
+id: 2025-03-02-checkout-latency
+cause:
+  trigger:
+    summary: A cache node ran out of memory.
+"""
+
+INDENTATION_MISTAKES = {
+    # A key one space too far right reads as the continuation of the value above it.
+    "key too far right": (
+        "impacts:\n  - service: Checkout\n     started: 2025-03-02T10:00Z\n",
+        (8, 6, "this line is indented more than the key above it; line it up with 'service' "
+               "(column 5)")),
+    # A key one space short of its siblings belongs to no mapping.
+    "key one space short": (
+        "   category: capacity\n",
+        (6, 4, "this line is indented to column 4, where no key above it is: line it up with "
+               "'summary' (column 5) or 'trigger' (column 3)")),
+    "list item under-indented": (
+        "timeline:\n  - at: 2025-03-02T10:00Z\n    kind: trigger\n - at: 2025-03-02T10:05Z\n",
+        (9, 2, "this list item is indented less than the items above it; line its '-' up with "
+               "theirs (column 3)")),
+    "list item over-indented": (
+        "timeline:\n  - at: 2025-03-02T10:00Z\n    kind: trigger\n   - at: 2025-03-02T10:05Z\n",
+        (9, 4, "this list item is indented more than the items above it; line its '-' up with "
+               "theirs (column 3)")),
+    "key of an item lined up with its dash": (
+        "impacts:\n  - service: Checkout\n  started: 2025-03-02T10:00Z\n",
+        (8, 3, "this line is lined up with the '-' of the list item above; indent it to line "
+               "up with 'service' (column 5)")),
+    "colon inside a plain value": (
+        "title: Outage: the sequel\n",
+        (6, 14, "the value of 'title' contains ': ', which YAML reads as a new key: put the "
+                "whole value in quotes")),
+    "no space after a colon": (
+        "title:Outage\nlang: en\n",
+        (6, 6, "put a space after this ':' so that YAML reads a key and its value")),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(INDENTATION_MISTAKES))
+def test_a_layout_mistake_points_at_the_line_to_change(mistake):
+    text, (line, column, advice) = INDENTATION_MISTAKES[mistake]
+    problem = fatal(RECORD_START + text)
+    assert (problem.line, problem.column) == (line, column), problem
+    assert problem.message.startswith(advice), problem.message
+    assert "YAML syntax error" in problem.message
+
+
+def test_the_base_60_hint_writes_the_time_in_the_records_zone():
+    problem = only_problem("timezone: Europe/Paris\nat: 9:30\n")
+    assert "base-60 number 570" in problem.message
+    assert "e.g. 'YYYY-MM-DDT09:30[Europe/Paris]'" in problem.message
+    assert "+02:00" not in problem.message

@@ -1,73 +1,196 @@
-"""Check what one field alone cannot: unique ids, references, order of instants, review state."""
+"""Check what one field alone cannot: unique ids, references, order of instants, review state.
+
+`check_data` reads the record as loaded (plain mappings and lists, possibly malformed), so
+that its problems are reported even when the schema is not met; `check_incident` needs
+parsed instants and dates and runs on a valid Incident.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Collection, Iterator
 
-from postmortem.record.instants import When, zone_named
-from postmortem.record.model import TAXONOMIES, Incident
+from postmortem.record.instants import KEY_INSTANT_NAMES, When, zone_named
+from postmortem.record.model import OUTCOMES, TAXONOMIES, Incident
 from postmortem.record.walk import walk
 
+Found = Iterator[tuple[tuple, str]]
 
-def check(incident: Incident) -> Iterator[tuple[tuple, str]]:
-    """Yield (field location, message) for every cross-field problem of a record."""
-    yield from _check_unique_ids(incident)
-    yield from _check_references(incident)
+
+def check_data(data: object, emptied: Collection[tuple] = ()) -> Found:
+    """Yield (field location, message) for every cross-field problem of the raw record.
+
+    `emptied` are the locations of values the loader refused: they are not missing, only
+    wrong, so no rule asks for them.
+    """
+    if not isinstance(data, dict):
+        return
+    yield from _check_unique_ids(data)
+    yield from _check_references(data)
+    yield from _check_categories(data)
+    yield from _check_impact_endings(data, emptied)
+    yield from _check_promises(data)
+
+
+def check_incident(incident: Incident) -> Found:
+    """Yield (field location, message) for every problem that needs parsed instants."""
     yield from _check_order(incident)
     yield from _check_review(incident)
 
 
-def _check_unique_ids(incident: Incident) -> Iterator[tuple[tuple, str]]:
-    for collection in ("third_parties", "lessons", "actions", "sources"):
+def _items(data: dict, collection: str) -> list[tuple[int, dict]]:
+    """Return the (index, mapping) entries of a list field, skipping what is not a mapping."""
+    value = data.get(collection)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _ids(data: dict, collection: str) -> set[str]:
+    """Return the ids defined in a list field."""
+    return {item["id"] for _, item in _items(data, collection) if isinstance(item.get("id"), str)}
+
+
+def _check_unique_ids(data: dict) -> Found:
+    for collection in ("third_parties", "lessons", "actions", "sources", "impacts", "timeline"):
         seen: dict[str, int] = {}
-        for index, item in enumerate(getattr(incident, collection)):
-            if item.id in seen:
+        for index, item in _items(data, collection):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
                 yield (collection, index, "id"), (
-                    f"id {item.id!r} is already used by {collection}[{seen[item.id]}]"
+                    f"id {ident!r} is already used by {collection}[{seen[ident]}]"
                 )
-            seen.setdefault(item.id, index)
+            elif collection == "timeline" and ident in KEY_INSTANT_NAMES:
+                yield (collection, index, "id"), (
+                    f"id {ident!r} is the name of a key instant, which relative instants "
+                    "already refer to: choose another id for this entry"
+                )
+            seen.setdefault(ident, index)
 
 
-def _check_references(incident: Incident) -> Iterator[tuple[tuple, str]]:
-    sources = {source.id for source in incident.sources}
-    lessons = {lesson.id for lesson in incident.lessons}
-    third_parties = {party.id for party in incident.third_parties}
-    categories = TAXONOMIES[incident.taxonomy]
-    data = incident.model_dump(mode="python")
+def _check_references(data: dict) -> Found:
+    sources = _ids(data, "sources")
+    third_parties = _ids(data, "third_parties")
     for loc, value in walk(data):
         # The root's "sources" defines them; every nested "sources" is a list of ids.
         if len(loc) > 1 and loc[-1] == "sources" and isinstance(value, list):
             for index, ref in enumerate(value):
-                if ref not in sources:
+                if isinstance(ref, str) and ref not in sources:
                     yield loc + (index,), _unknown("source", ref, sources)
         # A "third_party" is an id or None, so only a string can be unknown.
-        elif loc[-1:] == ("third_party",) and isinstance(value, str) and value not in third_parties:
+        elif (len(loc) > 1 and loc[-1] == "third_party" and isinstance(value, str)
+              and value not in third_parties):
             yield loc, _unknown("third party", value, third_parties)
-    for index, action in enumerate(incident.actions):
-        for ref_index, ref in enumerate(action.lessons):
-            if ref not in lessons:
+    lessons = _ids(data, "lessons")
+    actions = _ids(data, "actions")
+    for index, action in _items(data, "actions"):
+        refs = action.get("lessons")
+        for ref_index, ref in enumerate(refs if isinstance(refs, list) else []):
+            if isinstance(ref, str) and ref not in lessons:
                 yield ("actions", index, "lessons", ref_index), _unknown("lesson", ref, lessons)
-    factors = [(("trigger",), incident.cause.trigger)] + [
-        (("contributing_factors", i), factor)
-        for i, factor in enumerate(incident.cause.contributing_factors)
-    ]
-    for factor_loc, factor in factors:
-        if factor.category not in categories:
-            yield ("cause",) + factor_loc + ("category",), (
-                f"category {factor.category!r} is not in the {incident.taxonomy!r} taxonomy; "
-                f"use one of: {', '.join(categories)}"
+        for field in ("superseded_by", "merged_into"):
+            ref = action.get(field)
+            if not isinstance(ref, str):
+                continue
+            if ref == action.get("id"):
+                yield ("actions", index, field), (
+                    f"an action item cannot be {field.replace('_', ' ')} itself: "
+                    "give the id of another action item"
+                )
+            elif ref not in actions:
+                yield ("actions", index, field), _unknown("action item", ref, actions)
+    impacts = _ids(data, "impacts")
+    for index, communication in _items(data, "communications"):
+        promise = communication.get("promised")
+        ref = promise.get("impact") if isinstance(promise, dict) else None
+        if isinstance(ref, str) and ref not in impacts:
+            message = _unknown("impact", ref, impacts)
+            if not impacts:
+                message += ": give the impact an 'id' and use it here"
+            yield ("communications", index, "promised", "impact"), message
+
+
+def _check_categories(data: dict) -> Found:
+    taxonomy = data.get("taxonomy", "generic")
+    cause = data.get("cause")
+    if not isinstance(taxonomy, str) or taxonomy not in TAXONOMIES or not isinstance(cause, dict):
+        return  # an unknown taxonomy is the schema's to report
+    categories = TAXONOMIES[taxonomy]
+    factors: list[tuple[tuple, object]] = [(("cause", "trigger"), cause.get("trigger"))]
+    contributing = cause.get("contributing_factors")
+    if isinstance(contributing, list):
+        factors += [(("cause", "contributing_factors", i), factor)
+                    for i, factor in enumerate(contributing)]
+    for loc, factor in factors:
+        category = factor.get("category") if isinstance(factor, dict) else None
+        if isinstance(category, str) and category not in categories:
+            others = [name for name, table in TAXONOMIES.items()
+                      if name != taxonomy and category in table]
+            elsewhere = (f" ('{category}' is in the {others[0]!r} taxonomy: set "
+                         f"'taxonomy: {others[0]}' if the record uses it)" if others else "")
+            yield loc + ("category",), (
+                f"category {category!r} is not in the {taxonomy!r} taxonomy{elsewhere}; "
+                f"use one of: {meanings(categories)}"
             )
 
 
-def _check_order(incident: Incident) -> Iterator[tuple[tuple, str]]:
+def _check_impact_endings(data: dict, emptied: Collection[tuple]) -> Found:
+    for index, impact in _items(data, "impacts"):
+        ended, outcome = impact.get("ended"), impact.get("outcome")
+        refused = any(("impacts", index, name) in emptied for name in ("ended", "outcome"))
+        if ended is None and outcome is None and not refused:
+            yield ("impacts", index), (
+                "say how it ended: give 'ended', or 'outcome:' one of "
+                f"{meanings(OUTCOMES)}"
+            )
+        elif outcome == "ongoing" and ended is not None and not _only_after(ended):
+            yield ("impacts", index, "outcome"), (
+                "an impact cannot be ongoing and have ended: remove 'ended' (or write "
+                "'after …' for the last time it was known to go on), or set 'outcome' to how "
+                "it ended"
+            )
+
+
+def _only_after(ended: object) -> bool:
+    """Tell whether an end is only bounded below ('after …'), which an ongoing impact can have."""
+    return isinstance(ended, str) and re.match(r"after\s", ended.strip()) is not None
+
+
+def _check_promises(data: dict) -> Found:
+    for index, communication in _items(data, "communications"):
+        promise = communication.get("promised")
+        if not isinstance(promise, dict):
+            continue
+        loc = ("communications", index, "promised")
+        restoration = promise.get("restoration") is not None
+        deliverable = bool(promise.get("deliverable"))
+        if restoration == deliverable:
+            yield loc, (
+                "a promise is of a restoration or of a deliverable: give exactly one of "
+                "'restoration' (the time announced) or 'deliverable' (what was promised, "
+                "with 'by')"
+            )
+        elif deliverable and promise.get("by") is None:
+            yield loc + ("deliverable",), (
+                "say when the deliverable was promised for: add 'by' (an instant)"
+            )
+        if promise.get("target") is not None and promise.get("impact") is not None:
+            yield loc + ("impact",), (
+                "a restoration promise is about a key instant ('target') or one impact "
+                "('impact'), not both: remove one of them"
+            )
+
+
+def _check_order(incident: Incident) -> Found:
     def ends_before(start: When, end: When) -> bool:
         # Only certain contradictions: the latest possible end precedes the earliest start.
         return bool(end.latest and start.earliest and end.latest < start.earliest)
 
     instants = incident.key_instants
-    order = ("started", "detected", "mitigated", "restored", "resolved")
-    for earlier_index, earlier in enumerate(order):
-        for later in order[earlier_index + 1:]:
+    for earlier_index, earlier in enumerate(KEY_INSTANT_NAMES):
+        for later in KEY_INSTANT_NAMES[earlier_index + 1:]:
             first, second = getattr(instants, earlier), getattr(instants, later)
             if first and second and ends_before(first.at, second.at):
                 yield ("key_instants", later, "at"), (
@@ -85,11 +208,9 @@ def _check_order(incident: Incident) -> Iterator[tuple[tuple, str]]:
             yield ("impacts", index, "ended"), (
                 f"ends ({impact.ended}) before it starts ({impact.started})"
             )
-        if impact.ended is None and not impact.ongoing:
-            yield ("impacts", index), "give 'ended', or set 'ongoing: true' if it has not ended"
 
 
-def _check_review(incident: Incident) -> Iterator[tuple[tuple, str]]:
+def _check_review(incident: Incident) -> Found:
     review = incident.review
     # The record keeps no log of its states, so "approved before published" can only
     # mean that a published review carries an approval, like an approved one.
@@ -115,6 +236,11 @@ def _check_review(incident: Incident) -> Iterator[tuple[tuple, str]]:
                 f"{approval.date} is after the review was last updated ({review.updated}): "
                 "recording a decision updates the review, so move 'updated' forward"
             )
+
+
+def meanings(table: dict[str, str]) -> str:
+    """List enumerated values with their meaning, for a message."""
+    return "; ".join(f"'{value}' ({meaning})" for value, meaning in table.items())
 
 
 def _unknown(kind: str, ref: str, known: set[str]) -> str:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from postmortem.record.instants import (
     JSON_SCHEMA_PATTERN,
     InstantError,
+    UnknownAnchorError,
     When,
     parse_day,
     parse_when,
@@ -18,11 +27,26 @@ from postmortem.record.instants import (
 )
 
 
-def _when(value: object) -> When:
+def _when(value: object, info: ValidationInfo) -> When:
     if isinstance(value, When):
         return value
+    # The record's zone and named instants (postmortem.record.anchors.validation_context);
+    # without them a day or a relative instant cannot be read, and the error says so.
+    context = info.context if isinstance(info.context, Mapping) else {}
+    zone = context.get("zone")
+    anchors = context.get("anchors")
     try:
-        return parse_when(value)  # type: ignore[arg-type]
+        return parse_when(
+            value,  # type: ignore[arg-type]
+            zone if isinstance(zone, str) else None,
+            anchors if isinstance(anchors, Mapping) else None,
+        )
+    except UnknownAnchorError as exc:
+        reason = str(exc)
+        if exc.name in context.get("unresolved", ()):
+            reason = (f"{value!r} cannot be placed: {exc.name!r} is itself invalid or "
+                      f"depends on this instant")
+        raise PydanticCustomError("instant", "{reason}", {"reason": reason}) from None
     except InstantError as exc:
         raise PydanticCustomError("instant", "{reason}", {"reason": str(exc)}) from None
 
@@ -49,9 +73,29 @@ Instant = Annotated[
     WithJsonSchema({
         "type": "string",
         "pattern": JSON_SCHEMA_PATTERN,
-        "description": "An instant with an offset or a [Zone/Name], exact, 'about …', "
-                       "'between … and …', 'after …' or 'before …'.",
-        "examples": ["2024-08-03T11:30+02:00", "between 2024-08-03T11:00+02:00 and 11:30"],
+        "description": (
+            "An instant: a time with an offset, a [Zone/Name] or UTC; a whole day or month "
+            "in the record's timezone; or a time relative to a key instant or a timeline "
+            "entry id. Each may be exact, 'about …' ('~…'), 'between … and …' ('…/…'), "
+            "'after …' or 'before …' (a day: on or after, on or before). Relative: "
+            "'D after NAME', 'within D after NAME', 'about D after NAME', "
+            "'between D1 and D2 after NAME', with durations such as 30 s, 2 min, 1 h 30 min, "
+            "3 d, 2 w."
+        ),
+        "examples": [
+            "2024-08-03T11:30+02:00",
+            "2024-08-03T11:30[Europe/Paris]",
+            "2024-08-03T09:30 UTC",
+            "about 2024-08-03T11:30+02:00",
+            "between 2024-08-03T11:00+02:00 and 11:30",
+            "after 2024-08-06T20:00+02:00",
+            "2021-03-13",
+            "2021-04",
+            "between 2021-03-10 and 2021-03-13",
+            "within 2 min after started",
+            "about 10 min after detected",
+            "between 1 and 3 min after started",
+        ],
     }),
 ]
 Day = Annotated[

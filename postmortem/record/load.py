@@ -3,6 +3,11 @@
 Only PyYAML's scanner and parser are used: the node graph is composed without
 anchors (`compose.py`) and turned into values (`values.py`), so no PyYAML constructor
 runs on untrusted input and YAML 1.1 surprises become problems instead of wrong values.
+
+A problem that leaves the tree unusable (a syntax error, bytes that are not UTF-8, a file
+too large, too deep, empty or not a mapping) is raised at once. A problem with one value
+(a YAML 1.1 trap, a duplicate key, an alias, a tag) is kept on the `Document`, the value
+read as empty, so that validation reports it with every other problem of the file.
 """
 
 from __future__ import annotations
@@ -10,13 +15,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode
 
 from postmortem.errors import Problem, RecordError
-from postmortem.record.compose import MAX_DEPTH, NodeComposer, TooDeep
+from postmortem.record.compose import MAX_DEPTH, NodeComposer, Scalar, TooDeep
 from postmortem.record.values import ValueBuilder, describe_node, is_empty, problem_at
 
 MAX_BYTES = 1024 * 1024  # size cap
@@ -36,6 +41,10 @@ class Document:
     data: Any
     positions: dict[tuple, tuple[int, int]]
     key_positions: dict[tuple, tuple[int, int]]
+    #: Problems with single values, each value read as empty (None); validation reports them.
+    problems: tuple[Problem, ...] = ()
+    #: Locations whose value was read as None because of one of `problems`.
+    emptied: tuple[tuple, ...] = ()
 
     def locate(self, loc: tuple) -> tuple[int, int]:
         """Return the position of the longest known prefix of loc."""
@@ -58,7 +67,7 @@ class Document:
 
 
 def load_file(path: str | os.PathLike) -> Document:
-    """Read a record file and load it; raise RecordError with every problem found."""
+    """Read a record file and load it; raise RecordError when its tree cannot be used."""
     name = str(os.fspath(path))
     try:
         with open(path, "rb") as stream:
@@ -74,7 +83,10 @@ def load_file(path: str | os.PathLike) -> Document:
 
 
 def load_bytes(raw: bytes, path: str) -> Document:
-    """Load a record from bytes; raise RecordError with every problem found."""
+    """Load a record from bytes; raise RecordError when its tree cannot be used.
+
+    Problems with single values are on the returned Document (`problems`).
+    """
     if len(raw) > MAX_BYTES:
         raise RecordError([_too_large(path, len(raw))])
     text = _decode(raw, path)
@@ -103,7 +115,14 @@ def load_bytes(raw: bytes, path: str) -> Document:
             )
         ])
 
-    builder = ValueBuilder(path)
+    if not isinstance(root, MappingNode):
+        raise RecordError([problem_at(
+            path,
+            root.start_mark,
+            f"the record must be a YAML mapping of fields, found {describe_node(root)}: "
+            "write `field: value` lines at the top level",
+        )])
+    builder = ValueBuilder(path, _timezone(root))
     data = builder.value(root, ())
     if extra is not None:
         builder.problem(
@@ -112,16 +131,19 @@ def load_bytes(raw: bytes, path: str) -> Document:
             "found a second YAML document: a file holds one incident record, "
             "so remove the '---' and what follows or move it to its own file",
         )
-    if not isinstance(root, MappingNode):
-        builder.problem(
-            root.start_mark,
-            (),
-            f"the record must be a YAML mapping of fields, found {describe_node(root)}: "
-            "write `field: value` lines at the top level",
-        )
-    if builder.problems:
+    if not isinstance(data, dict):
+        # A refused tag on the root mapping leaves no record to validate.
         raise RecordError(builder.problems)
-    return Document(path, data, builder.positions, builder.key_positions)
+    return Document(path, data, builder.positions, builder.key_positions,
+                    tuple(builder.problems), tuple(builder.emptied))
+
+
+def _timezone(root: MappingNode) -> str | None:
+    """Return the record's `timezone` as written, for examples in messages; None if unclear."""
+    for key, value in root.value:
+        if isinstance(key, Scalar) and key.value == "timezone" and isinstance(value, Scalar):
+            return value.value or None
+    return None
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -170,6 +192,10 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     elif "quoted scalar" in (error.context or ""):
         hint = "close the quote that starts there"
     else:
+        layout = _layout_advice(text, error)
+        if layout is not None:
+            line, column, advice = layout
+            return Problem(path, line, column, f"{advice} (YAML syntax error: {problem})")
         hint = (
             "check the indentation, the ':' after each key and the quotes "
             "on this line and the one before"
@@ -177,6 +203,145 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     if mark is None:
         return Problem(path, 1, 1, f"{message}; {hint}")
     return problem_at(path, mark, f"{message}; {hint}")
+
+
+class _Line(NamedTuple):
+    """A line of the file that holds YAML content: its 0-based number, indent and text."""
+
+    number: int
+    indent: int
+    text: str
+
+    @property
+    def content(self) -> str:
+        """Return the line without its indentation."""
+        return self.text[self.indent:]
+
+    def key(self) -> tuple[str, int] | None:
+        """Return the key this line starts (after any '- ') and its 0-based column."""
+        column = self.indent
+        rest = self.content
+        while rest.startswith("- "):
+            column += 2 + len(rest[2:]) - len(rest[2:].lstrip(" "))
+            rest = rest[2:].lstrip(" ")
+        match = _KEY.match(rest)
+        return (match.group(1), column) if match else None
+
+
+# A key as written at the start of a line: plain or quoted, followed by ':' and a blank.
+_KEY = re.compile(r"""((?:"[^"]*"|'[^']*'|[^\s#'"][^:#]*?))\s*:(?:\s|$)""")
+
+
+def _layout_advice(text: str, error: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
+    """Name the line to change and how, for the common indentation mistakes; 1-based."""
+    mark = error.problem_mark
+    if mark is None:
+        return None
+    lines = _LINE_BREAK.split(text)
+    if mark.line >= len(lines):
+        return None
+    here = _content_line(lines, mark.line)
+    above = [_content_line(lines, n) for n in range(mark.line - 1, -1, -1)]
+    previous = next((line for line in above if line.content and line.content[0] != "#"), None)
+    problem = error.problem or ""
+    if "could not find expected ':'" in problem and error.context_mark is not None:
+        return _missing_colon_advice(_content_line(lines, error.context_mark.line))
+    if "mapping values are not allowed" in problem:
+        return _mapping_value_advice(here, previous, mark.column)
+    block_end = ("expected <block end>" in problem or "did not find expected key" in problem
+                 or "did not find expected '-'" in problem)
+    if block_end and error.context_mark is not None and previous is not None:
+        return _block_end_advice(here, above, error.context_mark.column,
+                                 "collection" in (error.context or ""))
+    return None
+
+
+def _mapping_value_advice(here: _Line, previous: _Line | None,
+                          column: int) -> tuple[int, int, str] | None:
+    """Advise on a ':' where YAML already reads a plain value (a key too far right, `a:b`)."""
+    before = here.text[:column]
+    if ": " in before[here.indent:]:
+        key = here.key()
+        name = key[0] if key else "the key"
+        return (here.number + 1, column + 1,
+                f"the value of {name!r} contains ': ', which YAML reads as a new key: "
+                "put the whole value in quotes")
+    if previous is None:
+        return None
+    key = previous.key()
+    if previous.content.startswith("-") and not previous.content.startswith("- "):
+        return (previous.number + 1, previous.indent + 1,
+                "a list item needs a space after its '-': write '- ' here")
+    if key is None:
+        colon = previous.content.find(":")
+        if colon > 0:
+            return (previous.number + 1, previous.indent + colon + 1,
+                    "put a space after this ':' so that YAML reads a key and its value")
+        return None
+    name, key_column = key
+    if here.indent > key_column:
+        return (here.number + 1, here.indent + 1,
+                f"this line is indented more than the key above it; line it up with "
+                f"{name!r} (column {key_column + 1})")
+    return None
+
+
+def _missing_colon_advice(line: _Line) -> tuple[int, int, str] | None:
+    """Advise on a key that YAML could not finish: `key:value` with no space, or no ':'."""
+    match = re.search(r":(?=\S)", line.content)
+    if match is not None:
+        return (line.number + 1, line.indent + match.start() + 1,
+                "put a space after this ':' so that YAML reads a key and its value")
+    return (line.number + 1, line.indent + 1,
+            "this line has no ':' after its key: write 'key: value', or indent it under the "
+            "value it continues")
+
+
+def _block_end_advice(here: _Line, above: list[_Line], entries: int,
+                      in_list: bool) -> tuple[int, int, str] | None:
+    """Advise on a line that fits no list or mapping above it (under- or over-indented)."""
+    where = (here.number + 1, here.indent + 1)
+    content = [line for line in above if line.content and line.content[0] != "#"]
+    if here.content.startswith("- ") or here.content == "-":
+        items = [line for line in content
+                 if line.content.startswith("-") and line.indent != here.indent]
+        sibling = items[0] if items else None
+        if sibling is not None and in_list and here.indent > sibling.indent:
+            return (*where, "this list item is indented more than the items above it; line "
+                            f"its '-' up with theirs (column {sibling.indent + 1})")
+        if sibling is not None and sibling.indent > here.indent:
+            return (*where, "this list item is indented less than the items above it; line "
+                            f"its '-' up with theirs (column {sibling.indent + 1})")
+        return (*where, "a list item cannot stand here, among the keys of a mapping: indent it "
+                        "under the key it belongs to, or write it as 'key: value'")
+    # A key: name the keys above it that it could line up with.
+    candidates: list[tuple[str, int]] = []
+    for line in content:
+        key = line.key()
+        if key is None or any(column == key[1] for _, column in candidates):
+            continue
+        if in_list and line.indent == entries and line.content.startswith("- ") \
+                and here.indent == entries:
+            return (*where, f"this line is lined up with the '-' of the list item above; indent "
+                            f"it to line up with {key[0]!r} (column {key[1] + 1})")
+        if not candidates or key[1] < candidates[-1][1]:
+            candidates.append(key)
+        if key[1] <= entries and not in_list:
+            break
+    deeper = [key for key in candidates if key[1] > here.indent]
+    shallower = [key for key in candidates if key[1] < here.indent]
+    if not deeper and not shallower:
+        return None
+    options = " or ".join(f"{name!r} (column {column + 1})"
+                          for name, column in (deeper[-1:] + shallower[:1]))
+    return (*where, f"this line is indented to column {here.indent + 1}, where no key above "
+                    f"it is: line it up with {options}")
+
+
+def _content_line(lines: list[str], number: int) -> _Line:
+    """Return line `number` with its indentation."""
+    text = lines[number]
+    return _Line(number, len(text) - len(text.lstrip(" ")), text)
 
 
 def _char_at(text: str, mark) -> str:

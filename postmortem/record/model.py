@@ -18,23 +18,59 @@ from postmortem.record.fields import (
 from postmortem.record.languages import LanguageCode
 
 #: The record format this version reads. Older versions will be upgraded, newer refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Statuses of an action item that ask for no more work.
 CLOSED_STATUSES = ("done", "wont_do")
 
-#: Contributing-factor categories of each taxonomy a record may choose.
-TAXONOMIES: dict[str, tuple[str, ...]] = {
+#: Contributing-factor categories of each taxonomy a record may choose, with their meaning.
+TAXONOMIES: dict[str, dict[str, str]] = {
     # A generic taxonomy for IT services.
-    "generic": (
-        "infrastructure", "software", "change", "configuration", "capacity",
-        "dependency", "process", "communication", "organisation", "external",
-    ),
+    "generic": {
+        "infrastructure": "power, cooling, hardware, network links, buildings",
+        "software": "a defect in code the organisation runs",
+        "change": "a deployment, an update or a maintenance operation",
+        "configuration": "a setting, a rule or a content file that behaved badly",
+        "capacity": "load beyond what a system or a team could take",
+        "dependency": "a service the system relies on (internal or bought)",
+        "process": "how work is planned, checked and done",
+        "communication": "what was said, to whom and when, inside or outside",
+        "organisation": "structure, staffing, priorities, contracts",
+        "external": "an event outside the organisation's control (weather, attack, law)",
+    },
     # The ALARM / London Protocol categories used in hospital incident analysis.
-    "alarm": (
-        "patient", "individual", "task", "team", "environment", "organisation",
-        "institutional",
-    ),
+    "alarm": {
+        "patient": "the patient's condition, language, personality, social factors",
+        "individual": "knowledge, skills, health and fatigue of staff",
+        "task": "task design, procedures, availability of tests and tools (task and technology)",
+        "team": "communication, supervision and help within the team",
+        "environment": "staffing, workload, equipment, premises and their maintenance",
+        "organisation": "management decisions, policies, safety culture",
+        "institutional": "regulation, funding, the wider health system",
+    },
+}
+
+#: How sure a fact is; empty when nobody assessed it.
+Confidence = Literal["confirmed", "reported", "unverified", "derived"]
+
+#: What each confidence means, for the schema, the messages and the report's key.
+CONFIDENCES: dict[str, str] = {
+    "confirmed": "stated by the organisation or by several independent sources",
+    "reported": "from a single secondary source (press, a third party)",
+    "unverified": "heard or assumed, not checked",
+    "derived": "computed or decoded from other facts (a time from a message id, a subtraction)",
+}
+
+#: How an impact ended, when it did.
+Outcome = Literal["restored", "ended", "ongoing", "never_restored", "data_lost"]
+
+#: What each outcome means.
+OUTCOMES: dict[str, str] = {
+    "restored": "the service worked again (give 'ended')",
+    "ended": "the impact is over, at a time that may be unknown; not ongoing",
+    "ongoing": "the impact had not ended when the record's knowledge stops ('as_of')",
+    "never_restored": "destroyed, abandoned or replaced: say how in 'outcome_note'",
+    "data_lost": "the data is permanently lost (describe it in 'data_loss')",
 }
 
 
@@ -42,6 +78,69 @@ class Record(BaseModel):
     """Base of every part of the record: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Assessed(Record):
+    """A fact whose confidence can be stated."""
+
+    confidence: Confidence | None = None
+    """How sure the fact is: confirmed, reported, unverified or derived; empty if not assessed."""
+    confidence_note: str = ""
+    """Why: which source, or how the fact was derived (e.g. 'decoded from a message id')."""
+
+
+Number = Annotated[int | float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Quantity(Assessed):
+    """A count with its unit: machines, websites, projects, patients, services."""
+
+    value: Number
+    """How many."""
+    unit: Text
+    """What is counted, in the plural (e.g. 'Windows machines')."""
+    qualifier: Literal["exact", "about", "at_least", "at_most"] = "exact"
+    """Whether the value is exact, about, at least or at most."""
+    what: str = ""
+    """What the count says, in a few words (e.g. 'crashed on 19 July')."""
+    as_of: Instant | None = None
+    """When the count held, if it changed over time."""
+    sources: SourceRefs
+    """Ids of the sources that give it."""
+
+
+class Progress(Assessed):
+    """How far a restoration had got at one instant."""
+
+    at: Instant
+    """When."""
+    value: Number | None = None
+    """How many were back, in the unit of the impact's first quantity."""
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    """How much was back, as a percentage."""
+    note: str = ""
+    """What was back, in words."""
+    sources: SourceRefs
+    """Ids of the sources that give it."""
+
+
+class DataLoss(Assessed):
+    """Data that was lost: which changes, how much, and whether for good."""
+
+    what: Text
+    """What was lost (e.g. 'issues, merge requests and comments')."""
+    since: Instant | None = None
+    """Start of the window of lost changes."""
+    until: Instant | None = None
+    """End of the window of lost changes."""
+    amount: Quantity | None = None
+    """How much was lost."""
+    permanent: bool | None = None
+    """Whether the loss is permanent (empty while unknown)."""
+    note: str = ""
+    """What was recovered, from where, and what could not be."""
+    sources: SourceRefs
+    """Ids of the sources that support this."""
 
 
 class Person(Record):
@@ -81,7 +180,7 @@ class Review(Record):
     """Date of the last change to the review's content."""
 
 
-class KeyInstant(Record):
+class KeyInstant(Assessed):
     """One of the instants that the headline durations are computed from."""
 
     at: Instant
@@ -173,9 +272,11 @@ class Cause(Record):
     """Hypotheses examined and excluded."""
 
 
-class Impact(Record):
+class Impact(Assessed):
     """The effect on one service or system."""
 
+    id: Slug | None = None
+    """Short id that promises and other facts refer to."""
     service: Text
     """Service or system affected."""
     description: str = ""
@@ -191,13 +292,33 @@ class Impact(Record):
     started: Instant
     """When the impact on this service began."""
     ended: Instant | None = None
-    """When this service was back; omit while it is not."""
-    ongoing: bool = False
-    """True when the impact had not ended when the record was last updated."""
+    """When the impact ended (the service was back, or the impact stopped)."""
+    outcome: Outcome | None = None
+    """How it ended (see OUTCOMES); 'restored' is the default when 'ended' is given."""
+    outcome_note: str = ""
+    """How it ended, in words (e.g. 'building destroyed; servers replaced elsewhere')."""
+    data_loss: DataLoss | None = None
+    """Data lost in this impact."""
+    quantities: list[Quantity] = Field(default_factory=list)
+    """Counts of what was affected (machines, customers, projects…)."""
+    progress: list[Progress] = Field(default_factory=list)
+    """How far the restoration had got over time."""
     third_party: Slug | None = None
     """Id of a third party whose failure this impact came from."""
     sources: SourceRefs
     """Ids of the sources that support this."""
+
+    @property
+    def end_state(self) -> str | None:
+        """Return how the impact ended: its outcome, 'restored' when only 'ended' is given."""
+        if self.outcome is not None:
+            return self.outcome
+        return "restored" if self.ended is not None else None
+
+    @property
+    def ongoing(self) -> bool:
+        """Return whether the impact had not ended when the record's knowledge stops."""
+        return self.end_state == "ongoing"
 
 
 class NotAffected(Record):
@@ -212,12 +333,31 @@ class NotAffected(Record):
 
 
 class Promise(Record):
-    """A restoration time announced to an audience."""
+    """A restoration time, or a deliverable by a date, announced to an audience."""
 
-    restoration: Instant
+    restoration: Instant | None = None
     """The restoration time that was announced."""
-    target: Literal["mitigated", "restored", "resolved"] = "restored"
-    """Which key instant the promise was about."""
+    target: Literal["mitigated", "restored", "resolved"] | None = None
+    """Which key instant a restoration promise was about (default: restored)."""
+    impact: Slug | None = None
+    """Id of the one impact a restoration promise was about, instead of a key instant."""
+    deliverable: str = ""
+    """What was promised other than a restoration (e.g. 'a full analysis')."""
+    by: Instant | None = None
+    """When the deliverable was promised for."""
+    delivered: Instant | None = None
+    """When the deliverable was delivered; omit while it is not."""
+    withdrawn: Instant | None = None
+    """When the promise was withdrawn, if it was."""
+    note: str = ""
+    """What became of the promise."""
+
+    @property
+    def key_instant(self) -> str | None:
+        """Return the key instant a restoration promise is measured against, if any."""
+        if self.restoration is None or self.impact is not None:
+            return None
+        return self.target or "restored"
 
 
 class Communication(Record):
@@ -241,9 +381,11 @@ class Communication(Record):
     """Ids of the sources that support this."""
 
 
-class TimelineEntry(Record):
+class TimelineEntry(Assessed):
     """One event of the incident, as precisely as it is known."""
 
+    id: Slug | None = None
+    """Short id that relative instants refer to ('within 2 min after ID')."""
     at: Instant
     """When it happened."""
     kind: Literal["trigger", "impact", "detection", "action", "communication", "milestone",
@@ -306,22 +448,35 @@ class ActionItem(Record):
     owner: Text
     """Who is accountable (a role is fine)."""
     due: Day | None = None
-    """Due date (YYYY-MM-DD)."""
-    status: Literal["proposed", "open", "in_progress", "done", "wont_do"] = "proposed"
-    """Where the item stands."""
+    """Due date (YYYY-MM-DD); empty when not stated."""
+    status: Literal["proposed", "open", "in_progress", "done", "wont_do"] | None = None
+    """Where the item stands; empty when not stated."""
+    status_as_of: Day | None = None
+    """Date on which the status was known."""
     type: Literal["prevent", "detect", "mitigate", "process"]
     """What it improves."""
-    priority: Literal["high", "medium", "low"] = "medium"
-    """How urgent it is."""
+    priority: Literal["high", "medium", "low"] | None = None
+    """How urgent it is; empty when not stated."""
+    completed: Day | None = None
+    """When it was done."""
+    superseded_by: Slug | None = None
+    """Id of the action item that replaces it."""
+    merged_into: Slug | None = None
+    """Id of the action item it was merged into."""
     lessons: list[Slug] = Field(default_factory=list)
     """Ids of the lessons it follows from."""
     link: str = ""
     """Link to the item in an issue tracker."""
+    note: str = ""
+    """What a reader should know about where it stands."""
+    sources: SourceRefs
+    """Ids of the sources that state it."""
 
     @property
     def is_open(self) -> bool:
-        """Return whether the item still asks for work: neither done nor dropped."""
-        return self.status not in CLOSED_STATUSES
+        """Return whether the item still asks for work: not done, dropped, replaced or merged."""
+        return (self.status not in CLOSED_STATUSES and self.superseded_by is None
+                and self.merged_into is None)
 
     def is_overdue(self, today: date) -> bool:
         """Return whether the item is open and past its due date on `today`."""
@@ -347,13 +502,15 @@ class Source(Record):
     """What a reader should know about this source (dating, paywall…)."""
 
 
-class Claim(Record):
+class Claim(Assessed):
     """What some sources say on a point where sources disagree."""
 
     says: Text
     """What they say, in your own words."""
-    sources: Annotated[list[Slug], Field(min_length=1)]
-    """Ids of the sources that say it."""
+    by: str = ""
+    """Who says it, when no listed source does (e.g. 'some outlets')."""
+    sources: SourceRefs
+    """Ids of the sources that say it; empty for an unattributed claim."""
 
 
 class Discrepancy(Record):
@@ -361,8 +518,8 @@ class Discrepancy(Record):
 
     about: Text
     """What the disagreement is about."""
-    claims: Annotated[list[Claim], Field(min_length=2)]
-    """The competing claims."""
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    """The competing claims (one is enough against the record's resolution)."""
     resolution: Text
     """What the record retains, and why."""
 
@@ -370,7 +527,7 @@ class Discrepancy(Record):
 class Incident(Record):
     """A blameless post-incident review record."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     """Version of this record format."""
     id: Slug
     """Slug that names the record and its outputs, e.g. '2024-08-03-datacenter-power-outage'."""
@@ -382,8 +539,10 @@ class Incident(Record):
     """IANA time zone in which the report shows times, e.g. 'Europe/Paris'."""
     organisation: Text
     """Organisation the review is about."""
-    severity: Literal["critical", "major", "moderate", "minor"]
-    """Severity of the incident."""
+    severity: Literal["critical", "major", "moderate", "minor"] | None = None
+    """Severity of the incident; empty when no source states one."""
+    as_of: Day | None = None
+    """Date on which the record's knowledge stops; state and overdue items are as of it."""
     taxonomy: Literal["generic", "alarm"] = "generic"
     """Category set for factors: 'generic', or 'alarm' for hospitals (London Protocol)."""
     summary: Text
@@ -400,6 +559,8 @@ class Incident(Record):
     """Effects per service or system."""
     not_affected: list[NotAffected] = Field(default_factory=list)
     """Services that kept working."""
+    quantities: list[Quantity] = Field(default_factory=list)
+    """Counts that size the incident as a whole (machines, customers, sites)."""
     communications: list[Communication] = Field(default_factory=list)
     """What was said to whom, with promised restoration times."""
     timeline: Annotated[list[TimelineEntry], Field(min_length=1)]
@@ -415,10 +576,56 @@ class Incident(Record):
     discrepancies: list[Discrepancy] = Field(default_factory=list)
     """Points where sources disagree."""
 
+    def knowledge_day(self, today: date) -> date:
+        """Return the day that open and overdue items are counted on: `as_of`, else today."""
+        return self.as_of if self.as_of is not None and self.as_of < today else today
+
 
 def json_schema() -> dict:
-    """Return the JSON Schema (draft 2020-12) of an incident record."""
+    """Return the JSON Schema (draft 2020-12) of an incident record.
+
+    Enumerated values carry their meaning, so that an editor shows it while completing
+    them: the categories of both taxonomies (a record's factors are then checked against
+    the taxonomy it chose), the outcomes of an impact and the confidence levels.
+    """
     schema = Incident.model_json_schema(mode="validation")
+
+    def choices(table: dict[str, str]) -> list[dict]:
+        return [{"const": value, "description": meaning} for value, meaning in table.items()]
+
+    def listing(table: dict[str, str]) -> str:
+        return "\n".join(f"- {value}: {meaning}" for value, meaning in table.items())
+
+    def with_meanings(prop: dict, table: dict[str, str]) -> None:
+        # An optional field is `anyOf: [{enum: …}, {type: null}]`; a required one is the enum.
+        if "anyOf" in prop:
+            prop["anyOf"] = [choice for branch in prop["anyOf"] for choice in
+                             (choices(table) if "enum" in branch else [branch])]
+        elif "enum" in prop:
+            del prop["enum"], prop["type"]
+            prop["anyOf"] = choices(table)
+        prop["description"] = f"{prop.get('description', '')}\n\n{listing(table)}".strip()
+
+    categories: dict[str, list[str]] = {}
+    for taxonomy, table in TAXONOMIES.items():
+        for category, meaning in table.items():
+            categories.setdefault(category, []).append(f"{taxonomy}: {meaning}")
+    category = schema["$defs"]["Factor"]["properties"]["category"]
+    category.pop("pattern", None)
+    category.pop("maxLength", None)
+    category["anyOf"] = [{"const": name, "description": "; ".join(meanings)}
+                         for name, meanings in categories.items()]
+    category["description"] = (
+        "Category from the record's taxonomy (see 'taxonomy').\n\n" + "\n\n".join(
+            f"{taxonomy} taxonomy:\n{listing(table)}" for taxonomy, table in TAXONOMIES.items()))
+    for definition in schema["$defs"].values():
+        properties = definition.get("properties", {})
+        if "confidence" in properties:
+            with_meanings(properties["confidence"], CONFIDENCES)
+        if definition.get("title") == "Impact":
+            with_meanings(properties["outcome"], OUTCOMES)
+    with_meanings(schema["properties"]["taxonomy"],
+                  {name: "categories " + ", ".join(table) for name, table in TAXONOMIES.items()})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:postmortem:incident:v{SCHEMA_VERSION}",

@@ -4,14 +4,25 @@ The loader gives the position where a value starts; a finding about a phrase ins
 long, folded or quoted text wants the phrase's own line and column. The value is rebuilt
 from the raw lines with the position of every character, and trusted only when the
 rebuilt text equals what the loader read.
+
+A comment `# postmortem: ignore[action-overdue]` on any line of an action item keeps the
+item out of every overdue count (lint, the report, the index, actions.csv):
+`silenced_action_ids` finds those items once, for all of them.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from postmortem.record.load import Document
 
 #: A YAML comment that silences lint rules on its line: `# postmortem: ignore[rule, …]`.
 SILENCE = re.compile(r"(?:^|\s)#\s*postmortem:\s*ignore\[([^\]]*)\]")
+
+#: The rule whose silencing keeps an action item out of every overdue count.
+OVERDUE_RULE = "action-overdue"
 
 
 class SourceText:
@@ -31,6 +42,18 @@ class SourceText:
     def silenced(self, rule: str, *lines: int) -> bool:
         """Tell whether a comment on one of the lines silences the rule."""
         return any(rule in self.silences.get(line, ()) for line in lines)
+
+    def entry_lines(self, document: Document, loc: tuple) -> range:
+        """Return the lines of the list item at `loc`, up to the next item or top-level key."""
+        first = document.locate(loc)[0]
+        index = loc[-1]
+        following = [line for key, (line, _) in document.key_positions.items() if len(key) == 1]
+        if loc[:-1] + (index + 1,) in document.positions:
+            following.append(document.positions[loc[:-1] + (index + 1,)][0])
+        after = [line for line in following if line > first]
+        # Comments between two items belong to the one above, like the lines it spans.
+        last = min(after) - 1 if after else len(self.lines)
+        return range(first, max(first, last) + 1)
 
     def position(self, start: tuple[int, int], value: str, offset: int) -> tuple[int, int]:
         """Return the position of value[offset], or the value's start when it cannot be proven."""
@@ -171,3 +194,16 @@ class SourceText:
                 chars += [(char, (number + 1, lead + k + 1)) for k, char in enumerate(text)]
             number += 1
         return chars
+
+
+def silenced_action_ids(document: Document, source: SourceText,
+                        rule: str = OVERDUE_RULE) -> frozenset[str]:
+    """Return the ids of the action items on any line of which a comment silences `rule`."""
+    actions = document.data.get("actions") if isinstance(document.data, dict) else None
+    if not isinstance(actions, list):
+        return frozenset()
+    return frozenset(
+        item["id"] for index, item in enumerate(actions)
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+        and ("actions", index) in document.positions
+        and source.silenced(rule, *source.entry_lines(document, ("actions", index))))

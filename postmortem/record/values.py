@@ -1,7 +1,9 @@
 """Turn composed YAML nodes into plain values with the position of each, refusing traps.
 
 YAML 1.1 surprises — base-60 `11:30`, `yes`/`no`, octal-looking numbers, duplicate keys,
-aliases, explicit tags — become problems at their line instead of wrong values.
+aliases, explicit tags — become problems at their line instead of wrong values. The rest
+of the tree is still built: a refused value is read as None and its location recorded
+(`emptied`), so that validation can report every other problem of the file beside it.
 """
 
 from __future__ import annotations
@@ -26,20 +28,27 @@ from postmortem.record.compose import (
     AliasNode,
     Scalar,
 )
+from postmortem.record.instants import zone_hint
 
 # YAML 1.1 booleans that YAML 1.2 and people read as words.
 _WORD_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
 # YAML 1.2 octal; PyYAML reads it as text, other readers as a number.
 _OCTAL_12 = re.compile(r"[-+]?0o[0-7_]+")
 _CONSTRUCTOR = SafeConstructor()
+# A clock time as people write it, which YAML 1.1 reads as a base-60 number.
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-5][0-9])(?::[0-5][0-9])?")
 
 
 class ValueBuilder:
     """Turn composed nodes into plain values, recording positions and problems."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, zone: str | None = None):
         self.path = path
+        #: The record's `timezone`, for the examples in messages about times.
+        self.zone = zone
         self.problems: list[Problem] = []
+        #: Locations whose value is read as empty (None) because of a problem there.
+        self.emptied: list[tuple] = []
         self.positions: dict[tuple, tuple[int, int]] = {}
         self.key_positions: dict[tuple, tuple[int, int]] = {}
 
@@ -47,12 +56,17 @@ class ValueBuilder:
         """Record a problem at a YAML mark."""
         self.problems.append(problem_at(self.path, mark, message, field_path(loc)))
 
+    def empty(self, mark, loc: tuple, message: str) -> None:
+        """Record a problem with the value at loc, which is read as None."""
+        self.problem(mark, loc, message)
+        self.emptied.append(loc)
+
     def value(self, node, loc: tuple, record: bool = True) -> Any:
         """Build the value of any node; with record=False only problems are kept."""
         if record:
             self.positions[loc] = _position(node.start_mark)
         if isinstance(node, AliasNode):
-            self.problem(
+            self.empty(
                 node.start_mark,
                 loc,
                 "anchors and aliases are not allowed in incident records: write the value out",
@@ -62,7 +76,7 @@ class ValueBuilder:
             return self.scalar(node, loc)
         expected = SEQ_TAG if isinstance(node, SequenceNode) else MAP_TAG
         if node.tag != expected:
-            self.problem(node.start_mark, loc, _tag_message(node.tag))
+            self.empty(node.start_mark, loc, _tag_message(node.tag))
             # Still look inside so every problem of the file is reported at once.
             record = False
         items: list[Any] | dict[str, Any]
@@ -131,7 +145,7 @@ class ValueBuilder:
         if node.tag == STR_TAG:
             return node.value
         if node.tag not in SCALAR_TAGS:
-            self.problem(node.start_mark, loc, _tag_message(node.tag))
+            self.empty(node.start_mark, loc, _tag_message(node.tag))
             return None
         # An explicit core tag is a deliberate request, so YAML 1.1 forms are honoured.
         build = {
@@ -143,7 +157,7 @@ class ValueBuilder:
         try:
             return build(node)
         except (ValueError, KeyError, IndexError):
-            self.problem(
+            self.empty(
                 node.start_mark,
                 loc,
                 f"'{_short(node.value)}' is not a valid {_tag_name(node.tag)}: "
@@ -159,7 +173,7 @@ class ValueBuilder:
             return lowered == "true"
         if lowered in _WORD_BOOLEANS:
             meaning = "true" if lowered in ("yes", "on", "y") else "false"
-            self.problem(
+            self.empty(
                 node.start_mark,
                 loc,
                 f"`{_short(text)}` is read by YAML 1.1 as the boolean {meaning}: "
@@ -169,16 +183,16 @@ class ValueBuilder:
         if node.tag == NULL_TAG:
             return None
         if node.tag in (INT_TAG, FLOAT_TAG) and ":" in text:
-            self.problem(
+            self.empty(
                 node.start_mark,
                 loc,
                 f"bare {_short(text)} is read by YAML 1.1 as the base-60 number "
-                f"{_base60(node)}: quote it, "
-                f'and for an instant write a date, time and zone, e.g. "2024-08-03T11:30+02:00"',
+                f"{_base60(node)}: quote it, and for an instant write a date, time and zone, "
+                f"e.g. {_instant_example(text, self.zone)}",
             )
             return None
         if _OCTAL_12.fullmatch(text) or (node.tag in (INT_TAG, FLOAT_TAG) and _is_ambiguous(text)):
-            self.problem(
+            self.empty(
                 node.start_mark,
                 loc,
                 f"ambiguous number {_short(text)}: YAML readers disagree on octal, hex, binary "
@@ -190,7 +204,7 @@ class ValueBuilder:
                 return _CONSTRUCTOR.construct_yaml_int(node)
             except ValueError:
                 # Python refuses to convert integers with thousands of digits.
-                self.problem(
+                self.empty(
                     node.start_mark, loc, "number is too long to read: quote it if it is text"
                 )
                 return None
@@ -198,6 +212,13 @@ class ValueBuilder:
             return _CONSTRUCTOR.construct_yaml_float(node)
         # Timestamps stay text: the model parses dates and instants and reports on them.
         return text
+
+
+def _instant_example(text: str, zone: str | None) -> str:
+    """Write a bare clock time as an instant in the record's zone, the day left to fill in."""
+    match = _CLOCK.fullmatch(text)
+    clock = f"{int(match.group(1)):02d}:{match.group(2)}" if match else "11:30"
+    return zone_hint("YYYY-MM-DD", clock, zone)
 
 
 def _base60(node: ScalarNode) -> str:
