@@ -296,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="language of the index and of the review across incidents "
                             "(default: en)")
     build.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                       help="date against which action items are overdue (default: today)")
+                       help="date against which action items are overdue, unless a record's "
+                            "earlier as_of says when its knowledge stops (default: today)")
     build.set_defaults(run=_build)
 
     new = command("new", "Write a new incident record that validates, with comments.",
@@ -322,7 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("text", "json", "sarif"), default="text",
                       help="text for people (default), json for machines, sarif for code scanning")
     lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                      help="date that overdue action items are judged against (default: today)")
+                      help="date that overdue action items are judged against, unless the "
+                           "record's earlier as_of says when its knowledge stops (default: today)")
     lint.set_defaults(run=_lint)
     diff = command("diff", "Show what changed between two versions of a record, in its language: "
                    "fields, timeline entries, action items, key figures.",

@@ -327,12 +327,15 @@ def test_exports_give_figures_and_action_items(workspace, run):
     exported = json.loads((output / f"{APHP.stem}.json").read_text())
     assert exported["record"]["id"] == APHP.stem
     assert exported["derived"]["figures"]["time_to_resolve"] == {
-        "shortest_minutes": 79 * 60, "longest_minutes": None, "approximate": True}
+        "shortest_minutes": 79 * 60, "longest_minutes": None,
+        "shortest_seconds": 79 * 3600, "longest_seconds": None, "approximate": True}
     with (output / "actions.csv").open() as stream:
         rows = list(csv.DictReader(stream))
     aphp_rows = [row for row in rows if row["incident"] == APHP.stem]
     assert len(aphp_rows) == 8
-    assert all(row["overdue"] == "yes" for row in aphp_rows)  # all due in 2025
+    # All fall due in 2025, but the record's knowledge stops on its as_of, 2024-08-06.
+    assert exported["derived"]["as_of"] == "2024-08-06"
+    assert [row["overdue"] for row in aphp_rows] == ["no"] * 8
 
 
 def test_the_review_across_incidents(workspace, run):
@@ -341,8 +344,131 @@ def test_the_review_across_incidents(workspace, run):
     assert "| Global Switch | 1 |" in index
     # detection: 0–30 min, 5–10 min and 5–10 min count at 15, 7.5 and 7.5 minutes
     assert "| Délai de détection | 3 | 8\u00a0min | 14\u00a0min |" in index
-    assert "| Direction des systèmes d'information | 4 | 4 |" in index
+    # Four open items, none overdue as of the record's as_of (2024-08-06).
+    assert "| Direction des systèmes d'information | 4 | 0 |" in index
     assert "| Capacité | 1 |" in index and "| Dépendance | 1 |" in index
+
+
+SEEDED_V2 = RECORDS / "lint" / "seeded-v2.yaml"
+SILENCE = "    owner: Facilities  # postmortem: ignore[action-overdue]\n"
+
+
+def _index_row(index: str, title: str) -> list[str]:
+    """Return the cells of the index row of the incident with that title."""
+    row = next(line for line in index.splitlines() if f"[{title}](" in line)
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+# The record's knowledge stops on 2021-04-15; three open items fall due on 2021-03-31
+# (fire-drills, status not stated), 2021-04-01 (offsite-backups) and 2021-04-10
+# (suppression, whose overdue finding a comment on its owner line silences).
+@pytest.mark.parametrize("as_of, silenced, overdue", [
+    ("2021-04-15", True, ["yes", "yes", "no"]),
+    ("2021-04-15", False, ["yes", "yes", "yes"]),
+    ("2021-04-05", False, ["yes", "yes", "no"]),
+    ("2021-03-20", False, ["no", "no", "no"]),
+    (None, True, ["yes", "yes", "no"]),  # counted on --today, 2026-01-01
+])
+def test_overdue_items_are_counted_on_as_of_and_never_when_silenced(workspace, run, as_of,
+                                                                   silenced, overdue):
+    text = SEEDED_V2.read_text()
+    assert SILENCE in text and "\nas_of: 2021-04-15\n" in text
+    if not silenced:
+        text = text.replace(SILENCE, "    owner: Facilities\n")
+    text = text.replace("\nas_of: 2021-04-15\n", f"\nas_of: {as_of}\n" if as_of else "\n")
+    (workspace / "incidents" / "fire.yaml").write_text(text)
+    status, _, err = _build(run)
+    assert status == 0, err
+    output = workspace / "output"
+    with (output / "actions.csv").open() as stream:
+        rows = {row["id"]: row for row in csv.DictReader(stream)
+                if row["incident"] == "2021-03-10-datacenter-fire"}
+    assert [rows[name]["overdue"] for name in ("fire-drills", "offsite-backups",
+                                               "suppression")] == overdue
+    count = overdue.count("yes")
+    index = (output / "index.md").read_text()
+    assert _index_row(index, "Datacenter fire and the servers it took")[-2:] == ["3", str(count)]
+    facilities = overdue[0:1].count("yes") + overdue[2:].count("yes")
+    assert f"| Facilities | 2 | {facilities} |" in index
+    derived = json.loads((output / "2021-03-10-datacenter-fire.json").read_text())["derived"]
+    assert (derived["open_actions"], derived["overdue_actions"]) == (3, count if as_of else 0)
+    assert derived["silenced_overdue"] == (["suppression"] if silenced else [])
+
+
+def test_actions_csv_leaves_what_is_not_stated_empty_and_gives_the_new_columns(workspace, run):
+    shutil.copy(RECORDS / "lint" / "clean-v2.yaml", workspace / "incidents" / "fire.yaml")
+    shutil.copy(SEEDED_V2, workspace / "incidents" / "seeded.yaml")
+    (workspace / "incidents" / "seeded.yaml").write_text(
+        SEEDED_V2.read_text().replace("id: 2021-03-10-datacenter-fire", "id: seeded-fire", 1))
+    assert _build(run)[0] == 0
+    with (workspace / "output" / "actions.csv").open() as stream:
+        reader = csv.DictReader(stream)
+        rows = {(row["incident"], row["id"]): row for row in reader}
+    assert reader.fieldnames == [
+        "incident", "id", "action", "owner", "due", "status", "type", "priority", "overdue",
+        "lessons", "link", "incident_title", "completed", "superseded_by", "merged_into",
+        "status_as_of", "note", "sources"]
+    drills = rows["seeded-fire", "fire-drills"]
+    assert (drills["status"], drills["priority"], drills["due"]) == ("", "", "2021-03-31")
+    done = rows["2021-03-10-datacenter-fire", "fire-drills"]
+    assert (done["status"], done["completed"], done["overdue"]) == ("done", "2021-04-02", "no")
+    replaced = rows["2021-03-10-datacenter-fire", "sprinklers"]
+    assert (replaced["superseded_by"], replaced["overdue"]) == ("suppression", "no")
+    assert rows["2021-03-10-datacenter-fire", "suppression"]["status_as_of"] == "2021-04-12"
+    assert rows["2021-03-10-datacenter-fire", "offsite-backups"]["priority"] == "high"
+
+
+def _exported(record: Path, today: date = date(2026, 1, 1)) -> dict:
+    """Return the derived part of a record's JSON export, as a build writes it."""
+    from postmortem.render.exports import incident_json
+    from postmortem.workspace.pipeline import read_report
+
+    _, report = read_report(record, record.read_bytes(), None, today)
+    return json.loads(incident_json(report))["derived"]
+
+
+def test_the_json_export_gives_outcomes_losses_quantities_and_promises():
+    derived = _exported(RECORDS / "lint" / "clean-v2.yaml")
+    assert [(impact["id"], impact["outcome"]) for impact in derived["impacts"]] == [
+        ("building-2", "never_restored"), ("building-1", "ongoing"), ("backups", "data_lost"),
+        ("web", "restored"), ("email", "ended")]
+    # Only an impact with both a start and an end has a duration.
+    assert [impact["duration"] is None for impact in derived["impacts"]] == [
+        True, True, True, False, True]
+    [loss] = derived["data_losses"]
+    assert (loss["service"], loss["permanent"], loss["since"]["text"]) == (
+        "Backups kept in building 2", True, "2021-03-03")
+    # From within the day of 3 March to 00:47 on 10 March: 6 days 47 min to 7 days 47 min.
+    assert loss["window"] == {"shortest_minutes": 6 * 1440 + 47,
+                              "longest_minutes": 7 * 1440 + 47,
+                              "shortest_seconds": (6 * 1440 + 47) * 60,
+                              "longest_seconds": (7 * 1440 + 47) * 60, "approximate": False}
+    assert [(q["value"], q["unit"], q["qualifier"]) for q in derived["quantities"]] == [
+        (3.6, "million websites", "about"), (10000, "servers", "at_least")]
+    assert [(s["kind"], s["about"], s["late"], s["withdrawn"] is not None)
+            for s in derived["slippages"]] == [
+        ("restoration", "impact:web", False, False),
+        ("deliverable", "deliverable", False, False),
+        ("restoration", "impact:building-1", False, True)]
+    web, analysis, _ = derived["slippages"]
+    assert web["actual"]["text"] == "2021-03-29"
+    # Delivered at 16:00 on 17 March for the end of 18 March: 1 day 7 h 59 min early.
+    assert analysis["slip"]["longest_minutes"] == -(1440 + 7 * 60 + 59) - 1
+    assert (derived["as_of"], derived["knowledge_day"]) == ("2021-04-15", "2021-04-15")
+    assert (derived["open_actions"], derived["overdue_actions"]) == (3, 0)
+
+
+@pytest.mark.parametrize("as_of, late", [("2021-04-15", True), ("2021-03-20", True),
+                                          ("2021-03-19", False)])
+def test_a_promise_with_no_result_is_late_once_the_knowledge_day_is_past_its_deadline(
+        tmp_path, as_of, late):
+    record = tmp_path / "fire.yaml"
+    record.write_text(SEEDED_V2.read_text().replace("as_of: 2021-04-15", f"as_of: {as_of}"))
+    derived = _exported(record)
+    # Building 1 was promised for 19 March and is still ongoing: missed once that day is over.
+    # The analysis promised for 18 March was withdrawn on 16 March: never missed.
+    assert [(s["about"], s["actual"], s["late"]) for s in derived["slippages"]] == [
+        ("impact:building-1", None, late), ("deliverable", None, False)]
 
 
 def test_parallel_workers_render_html(workspace, run):
@@ -483,11 +609,13 @@ def test_a_quiet_build_prints_its_problems_and_nothing_else(workspace, run):
     status, out, err = run("build", "--format", "md", "--jobs", "1", "--quiet")
     assert (status, out) == (1, "")
     assert err.splitlines() == [
-        "incidents/checkout.yaml:7:11: error: severity: Input should be 'critical', 'major', "
-        "'moderate' or 'minor', got 'grave'"]
+        "incidents/checkout.yaml:7:11: error: severity: 'grave' is not a severity. Use one of: "
+        "critical, major, moderate, minor"]
 
 
-@pytest.mark.parametrize("record", [APHP, RECORDS / "minimal.yaml", RECORDS / "tables.yaml"])
+@pytest.mark.parametrize("record", [APHP, RECORDS / "minimal.yaml", RECORDS / "tables.yaml",
+                                    RECORDS / "lint" / "seeded-v2.yaml",
+                                    RECORDS / "lint" / "clean-v2.yaml"])
 def test_the_json_export_gives_back_the_summary_the_index_reads(record):
     from postmortem.analysis.across import Summary
     from postmortem.analysis.derive import derive
@@ -496,3 +624,48 @@ def test_the_json_export_gives_back_the_summary_the_index_reads(record):
 
     report = derive(read_incident(record))
     assert read_export(incident_json(report)) == Summary.of(report)
+
+
+def test_open_items_come_by_priority_then_due_date_and_overdue_ones_skip_silenced_items():
+    from postmortem.analysis.derive import derive
+    from postmortem.record.model import ActionItem
+    from postmortem.record.validate import read_incident
+
+    def item(name: str, priority: str | None, due: str | None, **more: str) -> ActionItem:
+        return ActionItem.model_validate({"id": name, "action": "Add an alert.", "owner": "SRE",
+                                          "type": "detect", "priority": priority, "due": due,
+                                          **more})
+
+    incident = read_incident(SEEDED_V2).model_copy(update={"actions": [
+        item("unranked", None, "2021-03-01"), item("low", "low", "2021-03-01"),
+        item("medium-late", "medium", "2021-05-01"), item("medium-early", "medium", "2021-03-02"),
+        item("high-undated", "high", None), item("high", "high", "2021-04-20"),
+        item("done", "high", "2021-03-01", status="done"),
+        item("merged", "high", "2021-03-01", merged_into="high"),
+        item("medium-early-too", "medium", "2021-03-02")]})
+    report = derive(incident, today=date(2026, 1, 1), silenced_overdue={"low"})
+    assert [action.id for action in report.open_actions] == [
+        "high", "high-undated", "medium-early", "medium-early-too", "medium-late", "low",
+        "unranked"]
+    # On as_of (2021-04-15): due before it, open, and not silenced.
+    assert report.knowledge_day == date(2021, 4, 15)
+    assert [action.id for action in report.overdue_actions] == [
+        "medium-early", "medium-early-too", "unranked"]
+
+
+@pytest.mark.parametrize("as_of, updated, knowledge_day, overdue", [
+    (None, "2021-04-05", "2021-04-05", ["fire-drills", "offsite-backups"]),
+    (None, "2021-03-31", "2021-03-31", []),
+    ("2021-04-15", "2021-04-05", "2021-04-15", ["offsite-backups", "fire-drills"]),
+])
+def test_a_report_counts_overdue_items_on_as_of_else_on_the_date_it_carries(
+        tmp_path, as_of, updated, knowledge_day, overdue):
+    from postmortem.workspace.pipeline import read_report
+
+    text = SEEDED_V2.read_text().replace("\nas_of: 2021-04-15\n",
+                                         f"\nas_of: {as_of}\n" if as_of else "\n")
+    record = tmp_path / "fire.yaml"
+    record.write_text(text + f"review:\n  updated: {updated}\n")
+    _, report = read_report(record, record.read_bytes(), None)
+    assert report.knowledge_day.isoformat() == knowledge_day
+    assert sorted(action.id for action in report.overdue_actions) == sorted(overdue)

@@ -170,7 +170,7 @@ def test_an_invalid_version_is_reported_at_its_line(run, tmp_path):
     shutil.copyfile(RECORDS / "minimal.yaml", record)
     status, _, err = run("diff", record)
     assert status == 1
-    assert err.startswith(f"{record}@HEAD:7:11: error: severity: Input should be")
+    assert err.startswith(f"{record}@HEAD:7:11: error: severity: 'huge' is not a severity")
 
 
 def test_git_and_usage_errors(run, tmp_path, aphp):
@@ -186,3 +186,50 @@ def test_git_and_usage_errors(run, tmp_path, aphp):
     assert run("diff", outside, outside, outside)[0] == 2
     assert run("diff", aphp.record, "--rev", "..HEAD")[0] == 2
     assert run("diff")[0] == 2
+
+
+def test_a_record_upgraded_to_format_2_has_not_changed(run, tmp_path):
+    version_1 = (RECORDS / "minimal.yaml").read_text() + (
+        "  - at: 2025-03-02T10:05Z\n    kind: detection\n    text: The latency alert fires.\n")
+    version_1 = version_1.replace(
+        "    ended: about 2025-03-02T10:40Z\n",
+        "    ended: about 2025-03-02T10:40Z\n  - service: Order history\n"
+        "    started: 2025-03-02T10:00Z\n    ongoing: true\n")
+    assert version_1.startswith("schema_version: 1\n")
+    version_2 = version_1.replace("schema_version: 1\n", "schema_version: 2\n").replace(
+        "    ongoing: true\n", "    outcome: ongoing\n")
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(version_1)
+    after.write_text(version_2)
+    assert not compare(read_incident(before), read_incident(after))
+    status, out, _ = run("diff", before, after, "--format", "text")
+    assert (status, out) == (0, f"No change to 2025-03-02-checkout-latency between {before} "
+                                f"and {after}.\n")
+
+
+def test_outcome_as_of_and_action_status_changes_are_listed_by_field(run, tmp_path):
+    before = tmp_path / "before.yaml"
+    after = tmp_path / "after.yaml"
+    shutil.copyfile(RECORDS / "lint" / "clean-v2.yaml", before)
+    text = before.read_text()
+    for old, new in (("\nas_of: 2021-04-15\n", "\nas_of: 2021-05-01\n"),
+                     ("    outcome: ongoing\n", "    outcome: never_restored\n"),
+                     ("    status: in_progress\n", ""),
+                     ("    status: open\n    priority: high\n",
+                      "    status: done\n    priority: high\n    completed: 2021-04-30\n")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    after.write_text(text)
+    changes = compare(read_incident(before), read_incident(after))
+    assert [(c.loc, c.before, c.after) for c in changes.fields] == [
+        (("as_of",), "2021-04-15", "2021-05-01"),
+        (("impacts", 1, "outcome"), "ongoing", "never_restored")]
+    # An item whose status is no longer stated has None after, as for any absent value.
+    assert [(c.loc, c.before, c.after) for c in changes.actions_changed] == [
+        (("actions", 0, "status"), "open", "done"),
+        (("actions", 0, "completed"), None, "2021-04-30"),
+        (("actions", 2, "status"), "in_progress", None)]
+    status, out, _ = run("diff", before, after, "--format", "text")
+    assert status == 0
+    assert "  as_of: April 15, 2021 → May 1, 2021" in out.splitlines()
+    assert "  offsite-backups Status: Open → Done" in out.splitlines()

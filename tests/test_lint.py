@@ -18,6 +18,7 @@ from postmortem.workspace.config import load_config
 from support import APHP, RECORDS, ROOT
 
 LINT = RECORDS / "lint"
+SEEDED = ("seeded-en", "seeded-fr", "seeded-v2")
 TODAY = "2025-04-01"
 FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning): "
                      r"\[(?P<rule>[a-z-]+)\] (?P<message>.*)$")
@@ -63,7 +64,11 @@ EXPECTED = {
         ("seeded-fr", 59, 12, 'owner "à définir" names nobody'),
     ],
     "action-due": [("seeded-en", 66, 5, "action item 'careful' has no due date")],
-    "action-status": [("seeded-en", 66, 5, "action item 'careful' does not state its status")],
+    "action-status": [
+        ("seeded-en", 66, 5, "action item 'careful' does not state its status: the report "
+                             "shows 'not stated'"),
+        ("seeded-v2", 81, 5, "action item 'fire-drills' does not state its status"),
+    ],
     "action-overdue": [
         ("seeded-en", 64, 10, "action item 'unmute' was due 2025-03-20 (12 day(s) ago) "
                               "and is still open"),
@@ -72,12 +77,27 @@ EXPECTED = {
         ("seeded-fr", 67, 10, "action item 'vigilance' was due 2024-12-31"),
         ("seeded-fr", 74, 10, "action item 'ameliorer' was due 2024-12-31 (91 day(s) ago) "
                               "and is still in progress"),
+        # Counted on `as_of`, not on the day lint runs; 'suppression' is silenced.
+        ("seeded-v2", 79, 10, "action item 'offsite-backups' was due 2021-04-01 and is still "
+                              "open as of 2021-04-15 (14 day(s) later)"),
+        ("seeded-v2", 85, 10, "action item 'fire-drills' was due 2021-03-31 and its status is "
+                              "not stated as of 2021-04-15 (15 day(s) later)"),
     ],
     "impact-end": [
-        ("seeded-en", 35, 14, "marked ongoing, but it ends (2025-03-02T12:00Z)"),
         ("seeded-fr", 37, 12, "ends (2024-08-03T18:00+02:00) after the incident is resolved"),
         ("seeded-fr", 41, 14, "marked ongoing, but the incident is resolved "
                               "(2024-08-03T17:00+02:00)"),
+        ("seeded-v2", 35, 14, "marked ongoing, but the incident is resolved "
+                              "(2021-04-08T18:00+02:00)"),
+        ("seeded-v2", 42, 14, "outcome 'restored' but no 'ended': the report cannot say when"),
+    ],
+    "data-loss": [
+        ("seeded-v2", 39, 14, "outcome 'data_lost', but the impact on \"Backups kept in "
+                              "building 2\" does not say what was lost"),
+    ],
+    "offset-zone": [
+        ("seeded-v2", 19, 9, "offset +01:00 is not the one in force in Europe/Paris on "
+                             "2021-03-29 (+02:00"),
     ],
     "timeline-detection": [
         ("seeded-en", 12, 1, "key_instants has no 'detected'"),
@@ -123,7 +143,7 @@ def test_every_rule_has_a_seeded_finding():
 
 @pytest.mark.parametrize("rule", sorted(RULES))
 def test_the_rule_fires_at_the_line_and_column_of_each_seeded_problem(rule):
-    found = [(name, f.line, f.column, f.message) for name in ("seeded-en", "seeded-fr")
+    found = [(name, f.line, f.column, f.message) for name in SEEDED
              for f in findings(name) if f.rule == rule]
     assert len(found) == len(EXPECTED[rule])
     for (name, line, column, message), expected in zip(found, EXPECTED[rule], strict=True):
@@ -132,7 +152,7 @@ def test_the_rule_fires_at_the_line_and_column_of_each_seeded_problem(rule):
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
-@pytest.mark.parametrize("name", ["clean-en", "clean-fr"])
+@pytest.mark.parametrize("name", ["clean-en", "clean-fr", "clean-v2"])
 def test_the_rule_leaves_near_misses_alone(rule, name):
     assert [f for f in findings(name, "2025-01-15") if f.rule == rule] == []
 
@@ -145,27 +165,37 @@ def test_the_seeded_record_reads_as_a_linter_output(run):
         f'{path}:19:44: warning: [blame-language] "human error" blames or judges people '
         f"(hint: describe the conditions that made the action likely (tools, time, information, "
         f"procedures), not the person)")
-    assert err.splitlines()[-1] == "1 record(s) linted: 4 error(s), 20 warning(s)"
+    assert err.splitlines()[-1] == "1 record(s) linted: 3 error(s), 20 warning(s)"
     assert sorted((int(f["line"]), int(f["column"]), f["rule"]) for f in parse(err)) == sorted(
         (line, column, rule) for rule, where in EXPECTED.items()
         for name, line, column, _ in where if name == "seeded-en")
 
 
-def test_the_aphp_record_has_no_error_and_only_overdue_items(run):
+def test_the_aphp_record_has_no_error_and_counts_overdue_items_on_its_as_of(run, tmp_path):
     status, _, err = run("lint", APHP, "--today", "2024-09-01")
     assert (status, err) == (0, "1 record(s) linted: 0 error(s), 0 warning(s)\n")
-    # The eight proposed actions fall due during 2025: past that, each is overdue.
+    # Its knowledge stops on as_of (2024-08-06): in 2026 no item is overdue yet...
     status, _, err = run("lint", APHP, "--today", "2026-01-01")
-    assert status == 0
+    assert (status, err) == (0, "1 record(s) linted: 0 error(s), 0 warning(s)\n")
+    # ...while without as_of, each item due during 2025 is, at its due date's line.
+    text = APHP.read_text(encoding="utf-8")
+    assert "\nas_of: 2024-08-06\n" in text
+    path = tmp_path / "aphp.yaml"
+    path.write_text(text.replace("\nas_of: 2024-08-06\n", "\n# no as_of\n"), encoding="utf-8")
+    due_lines = [str(number) for number, line in enumerate(text.splitlines(), 1)
+                 if line.strip().startswith("due: 2025-")]
+    status, _, err = run("lint", path, "--today", "2026-01-01")
+    assert status == 0 and due_lines
     assert [(f["line"], f["rule"]) for f in parse(err)] == [
-        (line, "action-overdue")
-        for line in ("548", "559", "570", "581", "593", "604", "615", "626")]
+        (line, "action-overdue") for line in due_lines]
 
 
 def test_lint_reads_incidents_by_default(run, monkeypatch):
     monkeypatch.chdir(ROOT)
-    status, _, err = run("lint", "--today", "2024-09-01")
-    assert (status, err) == (0, "1 record(s) linted: 0 error(s), 0 warning(s)\n")
+    records = sorted(path.relative_to(ROOT) for path in (ROOT / "incidents").glob("*.yaml"))
+    each = run("lint", *records, "--today", "2024-09-01")
+    assert run("lint", "--today", "2024-09-01") == each
+    assert each[2].splitlines()[-1].startswith(f"{len(records)} record(s) linted: ")
 
 
 def test_an_invalid_record_is_reported_exactly_as_validate_reports_it(run):
@@ -333,3 +363,134 @@ def test_a_toml_syntax_error_is_reported_at_its_line_and_column(run, workspace, 
 def test_without_postmortem_toml_the_defaults_apply(tmp_path):
     config = load_config(tmp_path)
     assert (config.path, dict(config.lint.severity), dict(config.lint.words)) == (None, {}, {})
+
+
+def _overdue_ids(path, today: str = TODAY) -> list[str]:
+    found = lint_file(path, today=date.fromisoformat(today)).findings
+    return [re.match(r"action item '([a-z-]+)'", f.message).group(1)
+            for f in found if f.rule == "action-overdue"]
+
+
+@pytest.mark.parametrize("line, comment, silenced", [
+    (73, "  # postmortem: ignore[action-overdue]", ["offsite-backups"]),  # the `- id:` line
+    (78, "  # postmortem: ignore[action-overdue]", ["offsite-backups"]),  # not the `due:` line
+    (80, "\n    # postmortem: ignore[action-overdue]", ["offsite-backups"]),  # a line of its own
+    (85, "  # postmortem: ignore[action-overdue, action-status]", ["fire-drills"]),
+    (85, "  # postmortem: ignore[action-status]", []),  # names another rule
+])
+def test_a_comment_on_any_line_of_an_action_item_silences_its_overdue_finding(
+        tmp_path, line, comment, silenced):
+    lines = (LINT / "seeded-v2.yaml").read_text(encoding="utf-8").splitlines()
+    lines[line - 1] += comment
+    path = tmp_path / "silenced.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # 'suppression' is silenced in the fixture by a comment on its owner line.
+    assert _overdue_ids(path) == [name for name in ("offsite-backups", "fire-drills")
+                                  if name not in silenced]
+
+
+def test_overdue_items_are_judged_on_today_when_the_record_has_no_as_of(tmp_path):
+    text = (LINT / "clean-v2.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "no-as-of.yaml"
+    path.write_text(text.replace("\nas_of: 2021-04-15\n", "\n# as of today\n"),
+                    encoding="utf-8")
+    # Due 2021-05-01, after as_of: overdue only once the record no longer stops on 2021-04-15.
+    assert _overdue_ids(LINT / "clean-v2.yaml", "2025-01-15") == []
+    assert _overdue_ids(path, "2025-01-15") == ["offsite-backups"]
+    [finding] = [f for f in lint_file(path, today=date(2021, 5, 4)).findings
+                 if f.rule == "action-overdue"]
+    assert (finding.line, finding.message) == (
+        108, "action item 'offsite-backups' was due 2021-05-01 (3 day(s) ago) and is still open")
+
+
+def test_an_ongoing_impact_is_not_contradicted_by_a_resolution_after_as_of(tmp_path):
+    text = (LINT / "clean-v2.yaml").read_text(encoding="utf-8")
+    restored = "  restored:\n    at: 2021-03-29T10:00+02:00\n"
+    assert restored in text
+    for resolved, found in (("2021-04-20T18:00+02:00", []), ("2021-04-15T18:00+02:00", [48])):
+        path = tmp_path / "resolved.yaml"
+        path.write_text(text.replace(restored, f"{restored}  resolved:\n    at: {resolved}\n"),
+                        encoding="utf-8")
+        assert [f.line for f in lint_file(path, today=date(2025, 1, 15)).findings
+                if f.rule == "impact-end"] == found
+
+
+@pytest.mark.parametrize("instant, found", [
+    ("2021-03-29T10:00+01:00", "offset +01:00 is not the one in force in Europe/Paris on "
+                               "2021-03-29 (+02:00"),
+    ("2021-03-27T10:00+02:00", "offset +02:00 is not the one in force in Europe/Paris on "
+                               "2021-03-27 (+01:00"),
+    ("between 2021-03-28T01:30+01:00 and 04:00", "offset +01:00 is not the one in force in "
+                                                 "Europe/Paris on 2021-03-28 (+02:00"),
+    # An offset Paris never uses is a time read in another zone, written on purpose.
+    ("2021-03-29T10:00-04:00", None),
+    ("2021-03-29T08:00Z", None),
+    ("2021-03-29T08:00 UTC", None),
+    ("2021-03-29T10:00+02:00", None),
+    ("2021-03-28T01:30+01:00", None),  # just before the clock change
+    ("2021-03-29T10:00[Europe/Paris]", None),
+    ("2021-03-29", None),
+    ("2 days after detected", None),
+])
+def test_a_fixed_offset_that_is_not_the_zone_s_is_a_warning_at_its_line(tmp_path, instant,
+                                                                         found):
+    text = (LINT / "clean-v2.yaml").read_text(encoding="utf-8")
+    restored = "  restored:\n    at: 2021-03-29T10:00+02:00\n"
+    path = tmp_path / "offset.yaml"
+    path.write_text(text.replace(restored, f"  restored:\n    at: {instant}\n"),
+                    encoding="utf-8")
+    result = lint_file(path, today=date(2025, 1, 15))
+    assert result.problems == []
+    hits = [(f.line, f.column, f.severity, f.message, f.hint) for f in result.findings
+            if f.rule == "offset-zone"]
+    if found is None:
+        assert hits == []
+        return
+    [(line, column, severity, message, hint)] = hits
+    assert (line, column, severity) == (26, 9, "warning")
+    assert message.startswith(found)
+    if instant == "2021-03-29T10:00+01:00":
+        assert hint == ("if 10:00 is the local time, write '2021-03-29T10:00+02:00' or "
+                        "'2021-03-29T10:00[Europe/Paris]'")
+
+
+def test_the_offset_warning_walks_every_instant_of_the_record(tmp_path):
+    text = (LINT / "clean-v2.yaml").read_text(encoding="utf-8")
+    # A promise's withdrawal, a data loss's window and a cause's end, after the clock change.
+    for old, new in (("withdrawn: 2021-03-15T09:00+01:00", "withdrawn: 2021-04-15T09:00+01:00"),
+                     ("until: 2021-03-10T00:47+01:00", "until: 2021-04-10T00:47+01:00"),
+                     ("ended: 2021-03-10T05:00Z", "ended: 2021-04-10T05:00+01:00")):
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "offsets.yaml"
+    path.write_text(text, encoding="utf-8")
+    found = lint_file(path, today=date(2025, 1, 15)).findings
+    assert [(f.line, f.field) for f in found if f.rule == "offset-zone"] == [
+        (32, "cause.trigger.ended"), (54, "impacts[2].data_loss.until"),
+        (87, "communications[2].promised.withdrawn")]
+
+
+def test_an_item_taken_from_a_source_may_leave_its_due_date_unstated(tmp_path):
+    text = (LINT / "clean-v2.yaml").read_text(encoding="utf-8")
+    cited = "    lessons: [backups-elsewhere]\n    sources: [press-release]\n"
+    assert text.count(cited) == 1
+    path = tmp_path / "uncited.yaml"
+    path.write_text(text.replace(cited, "    lessons: [backups-elsewhere]\n"), encoding="utf-8")
+    assert [(f.line, f.rule, f.message) for f in lint_file(path, today=date(2025, 1, 15)).findings
+            ] == [(134, "action-due", "action item 'second-site' has no due date")]
+
+
+@pytest.mark.parametrize("as_of, found", [
+    ("2021-04-15", [(57, '"A full analysis of the fire", promised for 2021-03-18, was not '
+                        'certainly delivered, and no later communication to customers follows')]),
+    ("2021-03-18", []),  # the day it was promised for is not over when the record stops
+])
+def test_a_deliverable_past_its_deadline_needs_an_update(tmp_path, as_of, found):
+    text = (LINT / "seeded-v2.yaml").read_text(encoding="utf-8")
+    withdrawn = "      withdrawn: 2021-03-16T10:00+01:00\n"
+    assert withdrawn in text
+    path = tmp_path / "deliverable.yaml"
+    path.write_text(text.replace(withdrawn, "").replace("as_of: 2021-04-15", f"as_of: {as_of}"),
+                    encoding="utf-8")
+    assert [(f.line, f.message) for f in lint_file(path, today=date(2025, 1, 15)).findings
+            if f.rule == "promise-update"] == found

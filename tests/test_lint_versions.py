@@ -100,7 +100,8 @@ def test_a_version_0_record_with_action_items_is_linted_at_its_real_lines(run, t
         f"{path}:43:10: warning: [action-overdue] action item 'cache-memory-alert' was due "
         f"2025-03-20 (12 day(s) ago) and is still open",
         f"{path}:44:5: error: [action-due] action item 'careful' has no due date",
-        f"{path}:44:5: warning: [action-status] action item 'careful' does not state its status",
+        f"{path}:44:5: warning: [action-status] action item 'careful' does not state its status: "
+        f"the report shows 'not stated'",
         f'{path}:45:13: warning: [action-vague] "Be more careful" asks people to try harder; '
         f"it changes nothing they work with",
         f'{path}:46:12: warning: [action-owner] owner "TBD" names nobody',

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from postmortem.analysis.derive import Report
+from postmortem.analysis.derive import Report, open_actions, overdue_actions
 from postmortem.record.instants import Duration
 from postmortem.record.model import ActionItem
 
@@ -23,7 +23,7 @@ class Summary:
     id: str
     title: str
     started: datetime
-    severity: str
+    severity: str | None
     status: str
     lang: str
     figures: dict[str, Duration]
@@ -32,6 +32,22 @@ class Summary:
     categories: list[str]
     """Categories of the trigger and of each contributing factor."""
     third_parties: list[str]
+    as_of: date | None = None
+    """Date on which the record's knowledge stops, if it says."""
+    silenced_overdue: frozenset[str] = frozenset()
+    """Ids of action items kept out of the overdue counts by a comment in the record."""
+
+    def knowledge_day(self, today: date) -> date:
+        """Return the day open and overdue items are counted on, as Incident.knowledge_day."""
+        return self.as_of if self.as_of is not None and self.as_of < today else today
+
+    def open_actions(self) -> list[ActionItem]:
+        """Return the open action items, in the report's order."""
+        return open_actions(self.actions)
+
+    def overdue_actions(self, today: date) -> list[ActionItem]:
+        """Return the action items overdue on the knowledge day, as the report counts them."""
+        return overdue_actions(self.actions, self.knowledge_day(today), self.silenced_overdue)
 
     @classmethod
     def of(cls, report: Report) -> Summary:
@@ -48,16 +64,19 @@ class Summary:
             figures=figures, actions=list(incident.actions),
             categories=[factor.category for factor in factors],
             third_parties=[party.name for party in incident.third_parties],
+            as_of=incident.as_of, silenced_overdue=report.silenced_overdue,
         )
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One incident as the index lists it: its summary and its action items as of today."""
+    """One incident as the index lists it: its summary and its open and overdue items."""
 
     incident: Summary
     open_actions: int
     overdue_actions: int
+    knowledge_day: date
+    """The day the counts hold on: the record's `as_of` when earlier than the index's day."""
 
 
 @dataclass(frozen=True)
@@ -101,13 +120,15 @@ def review(incidents: Sequence[Summary], today: date,
     entries, categories, parties = [], defaultdict(set), defaultdict(set)
     owners: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for incident in incidents:
-        open_actions = [action for action in incident.actions if action.is_open]
-        for action in open_actions:
+        open_items = incident.open_actions()
+        overdue = incident.overdue_actions(today)
+        for action in open_items:
             owners[action.owner][0] += 1
-            owners[action.owner][1] += action.is_overdue(today)
-        entries.append(Entry(
-            incident, open_actions=len(open_actions),
-            overdue_actions=sum(action.is_overdue(today) for action in open_actions)))
+        for action in overdue:
+            owners[action.owner][1] += 1
+        entries.append(Entry(incident, open_actions=len(open_items),
+                             overdue_actions=len(overdue),
+                             knowledge_day=incident.knowledge_day(today)))
         for category in incident.categories:
             categories[category].add(incident.id)
         for name in incident.third_parties:

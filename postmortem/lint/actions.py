@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from postmortem.lint.context import Context, Hit, quote
+from postmortem.record.model import ActionItem
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _DIGIT = re.compile(r"\d")
@@ -18,7 +19,7 @@ def check_actions(context: Context) -> Iterator[Hit]:
     vague = context.phrases("vague")
     measures = context.phrases("measures")
     placeholders = {word.lower() for word in words["owner_placeholders"]}
-    written = context.document.data.get("actions", [])
+    overdue = {action.id for action in context.report.overdue_actions}
     for index, action in enumerate(context.incident.actions):
         loc = ("actions", index)
         text = action.action
@@ -41,20 +42,40 @@ def check_actions(context: Context) -> Iterator[Hit]:
             yield Hit("action-owner", loc + ("owner",),
                       f"owner {quote(action.owner)} names nobody",
                       "name who is accountable; a role or a team is enough")
-        if action.is_open and action.due is None:
+        # An item a source states has the due date the source gives, or none ("not stated").
+        if action.is_open and action.due is None and not action.sources:
             yield Hit("action-due", loc, f"action item {action.id!r} has no due date",
-                      "add 'due: YYYY-MM-DD'; an item without a date is a wish")
-        if "status" not in written[index]:
-            yield Hit("action-status", loc, f"action item {action.id!r} does not state its status",
-                      "add 'status:' (proposed, open, in_progress, done or wont_do)")
-        if action.is_overdue(context.today):
-            # Only a dated item is overdue; the type checker cannot see through the method.
-            assert action.due is not None
-            late = (context.today - action.due).days
-            yield Hit("action-overdue", loc + ("due",),
-                      f"action item {action.id!r} was due {action.due.isoformat()} "
-                      f"({late} day(s) ago) and is still {action.status.replace('_', ' ')}",
-                      "update its status, or agree a new due date")
+                      "add 'due: YYYY-MM-DD'; an item without a date is a wish (if it is "
+                      "taken from a source that gives none, cite it in 'sources')")
+        # An item replaced by or merged into another stands where that one stands.
+        if action.status is None and not (action.superseded_by or action.merged_into):
+            yield Hit("action-status", loc,
+                      f"action item {action.id!r} does not state its status: the report shows "
+                      f"'not stated'",
+                      "add 'status:' (proposed, open, in_progress, done or wont_do), and "
+                      "'status_as_of:' if it is only known on a date")
+        if action.id in overdue:
+            yield _overdue(context, loc, action)
+
+
+def _overdue(context: Context, loc: tuple, action: ActionItem) -> Hit:
+    """Say how long ago an open item fell due, as of the day the record's knowledge stops."""
+    # Only a dated item is overdue; the type checker cannot see through the method.
+    assert action.due is not None
+    day = context.report.knowledge_day
+    late = (day - action.due).days
+    state = ("its status is not stated" if action.status is None
+             else f"is still {action.status.replace('_', ' ')}")
+    if day < context.today:  # the record's knowledge stops on `as_of`
+        message = (f"action item {action.id!r} was due {action.due.isoformat()} and {state} "
+                   f"as of {day.isoformat()} ({late} day(s) later)")
+        hint = ("say where it stood later and move 'as_of', or agree a new due date; "
+                "'# postmortem: ignore[action-overdue]' on the item keeps it out of every count")
+    else:
+        message = (f"action item {action.id!r} was due {action.due.isoformat()} "
+                   f"({late} day(s) ago) and {state}")
+        hint = "update its status, or agree a new due date"
+    return Hit("action-overdue", loc + ("due",), message, hint)
 
 
 def _check_verb(loc: tuple, text: str, lang: str,

@@ -1,4 +1,4 @@
-"""Completeness and coherence: impacts, timeline, lessons, promises, third parties, weekdays."""
+"""Completeness and coherence: impacts, offsets, timeline, lessons, promises, weekdays."""
 
 from __future__ import annotations
 
@@ -6,37 +6,65 @@ import functools
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names, get_month_names
 
 from postmortem.lint.context import Context, Hit, alternatives, mask_quotes, quote
-from postmortem.record.instants import When
+from postmortem.record.instants import When, stale_offset
 
 # "about 14:00" may be off either way; order is only reported beyond this margin.
 APPROXIMATE_SLACK = timedelta(minutes=30)
 
 
 def check_impacts(context: Context) -> Iterator[Hit]:
-    """Report impacts marked ongoing that have ended, or that end after the resolution."""
-    resolved = context.incident.key_instants.resolved
+    """Report impacts whose outcome contradicts their end or the incident's resolution."""
+    incident = context.incident
+    resolved = incident.key_instants.resolved
     resolved_by = resolved.at.latest if resolved else None  # None while not resolved
-    for index, impact in enumerate(context.incident.impacts):
+    zone = ZoneInfo(incident.timezone)
+    for index, impact in enumerate(incident.impacts):
         loc = ("impacts", index)
-        if impact.ongoing and impact.ended is not None and impact.ended.latest is not None:
-            yield Hit("impact-end", loc + ("ongoing",),
-                      f"marked ongoing, but it ends ({impact.ended})",
-                      "remove 'ongoing: true', or write the end as 'after …' while it lasts")
-        elif impact.ongoing and resolved_by is not None:
+        if impact.end_state == "restored" and impact.ended is None:
+            yield Hit("impact-end", loc + ("outcome",),
+                      "outcome 'restored' but no 'ended': the report cannot say when",
+                      "add 'ended:' (a day or 'after …' is fine), or write 'outcome: ended' "
+                      "when the time is unknown")
+        elif impact.ongoing and resolved_by is not None and (
+                incident.as_of is None or resolved_by.astimezone(zone).date() <= incident.as_of):
             assert resolved is not None, "resolved_by is read from resolved"
-            yield Hit("impact-end", loc + ("ongoing",),
+            yield Hit("impact-end", loc + ("outcome",),
                       f"marked ongoing, but the incident is resolved ({resolved.at})",
-                      "give this impact its end, or make key_instants.resolved 'after …'")
+                      "give this impact its end and outcome, or make key_instants.resolved "
+                      "'after …'")
         if (impact.ended is not None and impact.ended.earliest is not None
                 and resolved_by is not None and impact.ended.earliest > resolved_by):
             assert resolved is not None, "resolved_by is read from resolved"
             yield Hit("impact-end", loc + ("ended",),
                       f"ends ({impact.ended}) after the incident is resolved ({resolved.at})",
                       "move key_instants.resolved to when the last impact ended")
+
+
+def check_data_losses(context: Context) -> Iterator[Hit]:
+    """Report impacts whose outcome is lost data that the record does not describe."""
+    for index, impact in enumerate(context.incident.impacts):
+        if impact.outcome == "data_lost" and impact.data_loss is None:
+            yield Hit("data-loss", ("impacts", index, "outcome"),
+                      f"outcome 'data_lost', but the impact on {quote(impact.service)} does not "
+                      f"say what was lost",
+                      "add 'data_loss:' with 'what', the window of lost changes ('since', "
+                      "'until'), the amount and whether it is permanent")
+
+
+def check_offsets(context: Context) -> Iterator[Hit]:
+    """Report offsets of the record's zone in the wrong season: a +01:00 after the clocks moved.
+
+    An offset the zone never uses is taken as deliberate (a time read in another zone).
+    """
+    for loc, when in context.instants:
+        stale = stale_offset(when, context.incident.timezone)
+        if stale is not None:
+            yield Hit("offset-zone", loc, *stale)
 
 
 def check_timeline(context: Context) -> Iterator[Hit]:
@@ -92,25 +120,33 @@ def check_lessons(context: Context) -> Iterator[Hit]:
 
 
 def check_promises(context: Context) -> Iterator[Hit]:
-    """Report restoration times promised, not met, and followed by no update."""
-    incident = context.incident
-    communications = incident.communications
-    for index, communication in enumerate(communications):
-        promise = communication.promised
-        if promise is None:
-            continue
-        deadline = promise.restoration.latest or promise.restoration.earliest
-        target = getattr(incident.key_instants, promise.target)
-        if target is not None and target.at.latest is not None and target.at.latest <= deadline:
+    """Report promises not certainly kept, and followed by no update to their audience."""
+    communications = context.incident.communications
+    index_of = {id(communication): index for index, communication in enumerate(communications)}
+    for slippage in context.report.slippages:
+        actual = slippage.actual
+        if actual is not None and actual.latest is not None and actual.latest <= slippage.deadline:
             continue  # kept
+        if slippage.withdrawn is not None:
+            continue  # withdrawing it told the audience
+        if actual is None and not slippage.unmet_on_knowledge_day:
+            continue  # it may still be kept: its deadline is not past when the record stops
+        communication = slippage.communication
         audience = set(communication.audience)
         made = communication.at.reference
         if any(other.at.reference > made and audience & set(other.audience)
                for other in communications):
             continue
-        yield Hit("promise-update", ("communications", index, "promised", "restoration"),
-                  f"restoration promised for {promise.restoration} was not certainly met, and no "
-                  f"later communication to {', '.join(sorted(audience))} follows",
+        promise = slippage.promise
+        if slippage.about == "deliverable":
+            field, what = "by", (f"{quote(promise.deliverable)}, promised for "
+                                 f"{slippage.promised}, was not certainly delivered")
+        else:
+            field, what = "restoration", (f"restoration promised for {slippage.promised} was not "
+                                          f"certainly met")
+        yield Hit("promise-update",
+                  ("communications", index_of[id(communication)], "promised", field),
+                  f"{what}, and no later communication to {', '.join(sorted(audience))} follows",
                   "add the communication that updated this audience; if there was none, say so "
                   "under response.went_wrong")
 

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
+from postmortem.analysis.derive import Report, derive
+from postmortem.record.instants import When
 from postmortem.record.load import Document
 from postmortem.record.model import Incident
-from postmortem.record.source_text import SourceText
+from postmortem.record.source_text import SourceText, silenced_action_ids
 from postmortem.record.walk import walk
 
 # Fields written in prose, where wording rules apply. Source titles are other people's
@@ -59,6 +63,21 @@ class Context:
         return dict(walk(self.document.data))
 
     @functools.cached_property
+    def report(self) -> Report:
+        """Return what the report derives from the record, as of today."""
+        return derive(self.incident, today=self.today, silenced_overdue=self.silenced_overdue)
+
+    @functools.cached_property
+    def silenced_overdue(self) -> frozenset[str]:
+        """Return the ids of the action items that a comment keeps out of the overdue counts."""
+        return silenced_action_ids(self.document, self.source)
+
+    @functools.cached_property
+    def instants(self) -> list[tuple[tuple, When]]:
+        """Return (location, instant) for every instant of the record, in field order."""
+        return list(_instants(self.incident, ()))
+
+    @functools.cached_property
     def prose(self) -> list[tuple[tuple, str, bool]]:
         """Return (location, text, cites sources) for every prose value of the record."""
         return list(_prose(self.values))
@@ -74,6 +93,17 @@ class Context:
         if offset is None or not isinstance(value, str):
             return start
         return self.source.position(start, value, offset)
+
+
+def _instants(value: object, loc: tuple) -> Iterator[tuple[tuple, When]]:
+    if isinstance(value, When):
+        yield loc, value  # the instant it is relative to is reported where it is written
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _instants(getattr(value, name), loc + (name,))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _instants(item, loc + (index,))
 
 
 def _prose(values: dict[tuple, Any]) -> Iterator[tuple[tuple, str, bool]]:

@@ -1,10 +1,10 @@
 """Review-quality rules: blameless wording, action items, completeness and coherence.
 
 Lint runs on records that validate; what validation already refuses (unknown source
-ids, an impact with neither end nor `ongoing`) is left to it. Each rule has a stable
-id, a default severity and a one-line description. A finding about a phrase points at
-the phrase itself, inside multi-line text too, whenever its place can be proven from
-the raw file; otherwise at the start of the value.
+ids, an impact that does not say how it ended) is left to it. Each rule has a stable id,
+a default severity and a one-line description. A finding about a phrase points at the
+phrase itself, inside multi-line text too, whenever its place can be proven from the raw
+file; otherwise at the start of the value.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from postmortem.errors import Problem, RecordError, field_path
 from postmortem.lint.actions import check_actions
 from postmortem.lint.coherence import (
+    check_data_losses,
     check_impacts,
     check_lessons,
+    check_offsets,
     check_promises,
     check_third_parties,
     check_timeline,
@@ -42,11 +44,13 @@ _CHECKS = (
     check_named_individuals,
     check_actions,
     check_impacts,
+    check_data_losses,
     check_timeline,
     check_lessons,
     check_promises,
     check_third_parties,
     check_weekdays,
+    check_offsets,
 )
 
 

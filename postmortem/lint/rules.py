@@ -30,13 +30,21 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("action-owner", "warning",
          "An action item's owner is a placeholder, not a person or a role."),
     Rule("action-due", "error",
-         "An action item that is not closed has no due date."),
+         "An action item that is not closed has no due date, and cites no source that would "
+         "leave it unstated."),
     Rule("action-status", "warning",
-         "An action item does not state its status."),
+         "An action item does not state its status: the report shows 'not stated'."),
     Rule("action-overdue", "warning",
-         "An action item that is not closed is past its due date."),
+         "An action item that is not closed is past its due date on the record's 'as_of' "
+         "(else today); silencing it keeps it out of every overdue count."),
     Rule("impact-end", "error",
-         "An impact marked ongoing has ended, or ends after the incident is resolved."),
+         "An impact is ongoing once the incident is resolved, ends after it is resolved, or "
+         "says 'restored' without saying when."),
+    Rule("data-loss", "warning",
+         "An impact whose outcome is 'data_lost' does not describe the data lost."),
+    Rule("offset-zone", "warning",
+         "An instant's fixed offset is the record's zone's offset of the other season "
+         "(a stale +01:00 after the clock change)."),
     Rule("timeline-detection", "warning",
          "The record does not say when and how the incident was detected."),
     Rule("timeline-resolution", "warning",
@@ -46,7 +54,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("lesson-action", "error",
          "A lesson leads to no action item and does not say why."),
     Rule("promise-update", "warning",
-         "A restoration time that was not met is followed by no update."),
+         "A promise (a restoration time, a deliverable) past its deadline and not certainly "
+         "kept is followed by no update to its audience."),
     Rule("third-party-expectation", "warning",
          "A third party in the cause lacks its contract, the expectation, or whether it held."),
     Rule("weekday-mismatch", "error",

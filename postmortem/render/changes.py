@@ -31,8 +31,10 @@ _LABELLED = {
     ("actions", "priority"): "priority", ("timeline", "kind"): "kind",
     ("communications", "audience"): "audience",
     ("communications", "promised", "target"): "target",
+    ("impacts", "outcome"): "outcome",
 }
-_INSTANT_FIELDS = {"at", "started", "ended", "restoration"}
+_INSTANT_FIELDS = {"at", "started", "ended", "restoration", "by", "delivered", "withdrawn",
+                   "since", "until"}
 # Fields of an action item, named as the report's action table names them.
 _ACTION_FIELDS = {"action": N_("Action"), "owner": N_("Owner"), "due": N_("Due"),
                   "type": N_("Type"), "priority": N_("Priority"), "status": N_("Status")}
@@ -175,6 +177,9 @@ def _figures(report: Report, language: Language) -> dict[str, str]:
 def _show(value: object, loc: tuple, language: Language) -> str:
     """Write a dumped value as the report would show it."""
     names = tuple(part for part in loc if isinstance(part, str))
+    if value is None and (names in _LABELLED or names == ("actions", "due")):
+        # A status, priority, severity or due date left empty was not stated.
+        return language.gettext("not stated")
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -200,7 +205,9 @@ def _show(value: object, loc: tuple, language: Language) -> str:
         return language.label(group, text)
     if names and names[-1] in _INSTANT_FIELDS:
         try:
-            return language.when(parse_when(text), compact=True)
+            # Days and months are read in the record's zone; a relative instant, which needs
+            # the rest of the record to be placed, is shown as written.
+            return language.when(parse_when(text, language.zone_name), compact=True)
         except InstantError:
             return text
     if _DAY.fullmatch(text):

@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from postmortem.analysis.derive import derive
-from postmortem.analysis.history import read_history
-from postmortem.record.load import load_bytes
-from postmortem.record.validate import validate_document
+from postmortem.analysis.derive import Report, derive
+from postmortem.analysis.history import History, read_history
+from postmortem.record.load import Document, load_bytes
+from postmortem.record.source_text import SourceText, silenced_action_ids
+from postmortem.record.validate import validate_upgraded
 from postmortem.render import FORMATS
+from postmortem.render.document_date import document_datetime
 from postmortem.render.exports import incident_json
 from postmortem.render.markdown import render_markdown
 from postmortem.workspace.write import write_atomic
+
+
+def read_report(path: str | os.PathLike, source: bytes, history: History | None,
+                today: date | None = None) -> tuple[Document, Report]:
+    """Load, validate and derive one record from its bytes; return the document and report.
+
+    Open and overdue action items are counted on the record's `as_of`, else on `today`,
+    which defaults to the date the document carries (so that a rendering is reproducible);
+    an item whose overdue finding a comment silences is counted overdue nowhere.
+    """
+    # Load and validate: raises RecordError carrying every problem with its position.
+    document = load_bytes(source, str(path))
+    upgraded, incident = validate_upgraded(document)
+    silenced = silenced_action_ids(upgraded, SourceText(source.decode("utf-8-sig")))
+    if today is None:
+        dated = derive(incident, history=history, silenced_overdue=silenced)
+        # A record whose knowledge stops on `as_of` knows that day, whatever it is dated.
+        today = max(filter(None, (document_datetime(dated).date(), incident.as_of)))
+    return document, derive(incident, history=history, today=today, silenced_overdue=silenced)
 
 
 def render_file(
@@ -21,14 +43,16 @@ def render_file(
     output_dir: Path,
     formats: Sequence[str] = FORMATS,
     template_dirs: Sequence[Path] = (),
+    today: date | None = None,
 ) -> list[Path]:
-    """Render one record into `output_dir` in the given formats; return the files written."""
-    # Load and validate: raises RecordError carrying every problem with its position.
+    """Render one record into `output_dir` in the given formats; return the files written.
+
+    Items are counted open and overdue as `read_report` counts them, on `today` if given.
+    """
     source = Path(path).read_bytes()
-    document = load_bytes(source, str(path))
-    incident = validate_document(document)
     # Derive durations, slippage and order from the record; carry its git history along.
-    report = derive(incident, history=read_history(path))
+    document, report = read_report(path, source, read_history(path), today)
+    incident = report.incident
     # Render every format in memory first, so that a failure writes nothing at all.
     rendered: dict[str, str | bytes] = {}
     if "md" in formats:
