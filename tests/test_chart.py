@@ -8,6 +8,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -17,10 +18,11 @@ from postmortem.record.validate import read_incident
 from postmortem.render.chart import timeline_svg
 from postmortem.render.chart.layout import lay_out
 from postmortem.render.chart.parts import LABEL_WIDTH, LANE, PLOT_LEFT, PLOT_RIGHT
+from postmortem.render.chart.timescale import known_instants
 from postmortem.render.fonts import FONT_DIR, font_faces, text_width
 from postmortem.render.i18n import Language
 
-from support import APHP, RECORDS
+from support import APHP, RECORDS, ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> & ]]>"
@@ -500,3 +502,53 @@ def test_a_printed_chart_shows_every_label_in_the_bundled_fonts():
         assert seen in runs, seen
     fonts = {font["/BaseFont"] for font in page["/Resources"]["/Font"].values()}
     assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+Report-[\w-]+", str(name)) for name in fonts)
+
+
+# -- record format 2: end states, days, promises of other kinds -------------------------------
+
+FORMAT2 = RECORDS / "render-format2-en.yaml"
+
+
+@pytest.fixture(scope="module")
+def format2():
+    return _layout(FORMAT2)
+
+
+def test_an_impact_that_is_over_or_lost_is_never_drawn_as_ongoing(format2):
+    notes = {lane.name: lane.note.content for lane in format2.lanes if lane.note}
+    assert notes["Servers in building 2"] == "Never restored"
+    assert notes["Telephone support"] == "Ended (time unknown)"
+    assert notes["Servers in building 1"] == "ongoing"
+    told = {line.split(":", 1)[0]: line for line in format2.description}
+    assert "never restored" in told["Servers in building 2"]
+    assert "ongoing" not in told["Servers in building 2"]
+    assert "ongoing" not in told["Telephone support"]
+
+
+def test_a_key_instant_known_to_the_day_is_a_band_over_the_day_labelled_with_it(format2):
+    marker = next(marker for marker in format2.markers if marker.name == "mitigated")
+    assert marker.band and marker.right - marker.left > 20
+    assert "Mitigation: Mar 10, 2021." in format2.description
+    assert not any("00:00" in line for line in format2.description)
+
+
+def test_a_missed_promise_says_so_and_a_deliverable_is_left_to_the_table(format2):
+    # The record promises one restoration (missed) and a deliverable (withdrawn): the chart
+    # draws the restoration only, the report's promise table lists both.
+    assert [promise.note.content for promise in format2.promises] == ["missed"]
+    assert not any("Deliverable" in line or "withdrawn" in line
+                   for line in format2.description)
+
+
+def test_a_deliverable_promised_months_later_does_not_stretch_the_axis():
+    # AWS promised a new status dashboard "early next year": the axis keeps to the incident.
+    record = ROOT / "incidents" / "2021-12-07-aws-us-east-1-network-congestion.yaml"
+    layout = _layout(record)
+    assert not layout.promises
+    assert max(known_instants(_report(record))) < datetime(2021, 12, 11, tzinfo=UTC)
+
+
+def test_an_ongoing_impact_runs_to_the_day_the_records_knowledge_stops():
+    # Ongoing as of 22 March: the chart's known instants reach the end of that day.
+    end_of_as_of = datetime(2021, 3, 23, tzinfo=ZoneInfo("Europe/Paris"))
+    assert max(known_instants(_report(FORMAT2))) == end_of_as_of

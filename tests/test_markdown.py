@@ -145,3 +145,184 @@ def test_an_undefined_name_in_a_template_is_reported_at_its_line(run, tmp_path):
     assert err.startswith(f"{templates / 'report.md.j2'}:3:1: error: template: ")
     assert "nope" in err
     assert not (tmp_path / "out").exists()
+
+
+# -- record format 2: the report says what the record says, and nothing more ----------------
+
+FORMAT2 = {"en": RECORDS / "render-format2-en.yaml", "fr": RECORDS / "render-format2-fr.yaml"}
+
+
+@pytest.fixture(scope="module")
+def format2(tmp_path_factory) -> dict[str, str]:
+    """Render the format-2 records through the pipeline, as `postmortem render` does."""
+    from postmortem.workspace.pipeline import render_file
+
+    folder = tmp_path_factory.mktemp("format2")
+    return {lang: render_file(path, folder, ["md"])[0].read_text(encoding="utf-8")
+            for lang, path in FORMAT2.items()}
+
+
+def _row(markdown: str, first_cell: str) -> list[str]:
+    """Return the cells of the table row whose first cell contains `first_cell`."""
+    return next(row for table in _tables(markdown) for row in table if first_cell in row[0])
+
+
+def _plain(text: str) -> str:
+    """Turn the no-break and thin spaces Babel writes into plain ones, to compare."""
+    return re.sub(r"[\u00a0\u202f\u2009]", " ", text)
+
+
+@pytest.mark.parametrize("lang", sorted(FORMAT2))
+def test_a_format2_review_has_intact_tables_and_clean_markdown(tmp_path, format2, lang):
+    for table in _tables(format2[lang]):
+        assert {len(row) for row in table} == {len(table[0])}, table
+    path = tmp_path / f"{lang}.md"
+    path.write_text(format2[lang], encoding="utf-8")
+    result = (PyMarkdownApi().disable_rule_by_identifier("md013")
+              .enable_extension_by_identifier("markdown-tables").scan_path(str(path)))
+    assert [f"{f.line_number} {f.rule_id}" for f in result.scan_failures] == []
+
+
+@pytest.mark.parametrize("lang", sorted(FORMAT2))
+def test_a_day_is_shown_as_the_day_never_as_midnight(format2, lang):
+    review = _plain(format2[lang])
+    assert "00:00" not in review and "23:59" not in review
+    if lang == "en":
+        assert _row(review, "Mar 13, 2021")[2].startswith("First servers of building 1")
+        assert _row(review, "Mar 15 – 18, 2021")[1] == "Communication"
+    else:
+        assert _row(review, "1 févr. 2017")[1] == "Rétablissement"
+
+
+def test_an_instant_relative_to_another_says_what_it_follows(format2):
+    figure = _row(format2["en"], "Time to detect")
+    assert figure[1] == "**up to 2 min**"
+    assert figure[3].startswith("within 2 min after the start (Wed, Mar 10, 00:40–00:49)")
+    french = _plain(format2["fr"])
+    assert "| **jusqu'à 2 s** |" in french and "dans les 2 s après le début" in french
+
+
+def test_an_impact_that_is_over_or_lost_is_never_called_ongoing(format2):
+    review = format2["en"]
+    destroyed = _row(review, "Servers in building 2")
+    assert destroyed[5] == "Never restored — building destroyed"
+    ended = _row(review, "Telephone support")
+    assert ended[5] == "Ended (time unknown)"
+    assert not any("ongoing" in cell.lower() for cell in destroyed + ended)
+    assert _row(review, "Servers in building 1")[5] == "Ongoing as of March 22, 2021"
+    lost = _row(format2["fr"], "Base de données principale")
+    assert lost[5] == "Données définitivement perdues (1 févr. 2017)"
+
+
+def test_what_the_record_does_not_state_is_said_not_stated(format2):
+    review = format2["en"]
+    assert "- **Severity**: not stated" in review
+    assert _row(review, "`offsite-backups`")[3:] == ["not stated", "Prevent", "not stated",
+                                                     "not stated"]
+    assert "Proposed" not in review and "Medium" not in review
+    assert _row(format2["fr"], "`sauvegardes`")[3:] == ["non précisé", "Détecter", "non précisé",
+                                                       "non précisé"]
+
+
+def test_quantities_show_their_qualifier_and_unit(format2):
+    assert _row(format2["en"], "websites")[1].startswith("**at least 3.6 million** *reported*")
+    assert "- **Count**: about 12,000 servers[^press]" in format2["en"]
+    assert "- **Nombre** : environ 5 000 projets *rapporté*" in _plain(format2["fr"])
+
+
+def test_restoration_progress_is_listed_in_the_unit_of_the_impact(format2):
+    review = format2["en"]
+    assert "- Mar 19, 2021: 80,000 of 120,000 services, restarted in another building" in review
+    assert "- Mar 22, 2021: 98.5%" in review
+
+
+def test_data_loss_comes_right_after_the_summary(format2):
+    review = format2["en"]
+    block = review.split("## Summary", 1)[1].split("## Key figures", 1)[0]
+    assert "**Data loss**:" in block
+    assert ("customer backups kept on site: changes from Mar 9, 2021 to Wed, Mar 10, "
+            "00:40–00:47 (between 40 min and 1 day 1 hr); permanent.") in block
+    french = _plain(format2["fr"]).split("## Chiffres clés", 1)[0]
+    assert "**Perte de données** :" in french
+    assert "(entre 5 h 40 min et 6 h 7 min); définitive." in french
+
+
+def test_confidence_marks_follow_the_facts_with_a_key(format2):
+    review = format2["en"]
+    assert ("*derived* (decoded from the alarm log's message ids)"
+            in _row(review, "Time to detect")[3])
+    assert _row(review, "Mar 13, 2021")[2].endswith("*unverified*")
+    assert _row(review, "Servers in building 2")[0].endswith("*reported* (press reports only)")
+    key = next(line for line in review.splitlines() if line.startswith("*Confidence marks*"))
+    assert "*reported*, from a single secondary source" in key
+    assert review.index(key) < review.index("## Key figures")
+    assert "*déduit*, calculé ou décodé" in format2["fr"]
+
+
+def test_the_knowledge_day_is_said(format2):
+    review = format2["en"]
+    assert "- **Facts known as of**: March 22, 2021" in review
+    assert "**Faits connus au**" not in format2["fr"]  # no as_of: nothing to say
+
+
+def test_promises_of_an_impact_of_a_deliverable_and_withdrawn_ones(format2):
+    review = format2["en"]
+    table = next(t for t in _tables(review) if t[0][:3] == ["Announced", "Who", "Promised"])
+    assert table[1][1:] == ["the chief executive", "Servers in building 1", "Mar 19, 2021",
+                            "not reached as of March 22, 2021", "**missed**"]
+    assert table[2][2:] == ["Deliverable: a full analysis", "Mar 15, 2021",
+                            "withdrawn on Mar 14, 2021", "—"]
+    assert "| Promises announced | **2**, 1 missed |" in review
+    assert _row(review, "Wed, Mar 10 10:00")[1] == "the chief executive"  # communications
+
+
+def test_action_items_as_they_really_stand(format2):
+    review = format2["en"]
+    assert _row(review, "`fire-doors`")[-1] == "superseded by `new-design`"
+    assert _row(review, "`new-design`")[-1] == (
+        "Done, completed March 20, 2021 (as of March 22, 2021)")
+    assert _row(review, "`offsite-backups`")[1].endswith("[^press]")
+    assert "- `offsite-backups`: Announced in the blog post; no date given." in review
+
+
+def test_claims_say_who_makes_them_and_factors_show_their_title(format2):
+    review = format2["en"]
+    assert "- According to some outlets: The fire started on 9 March." in review
+    assert "- *Unattributed*: The fire started before midnight. *unverified*" in review
+    assert "**inverter fire** — A fire started in a power room" in review
+    assert "1. **backups in the same building** — Backups of some customers" in review
+
+
+@pytest.mark.parametrize(("text", "long", "compact"), [
+    ("2021-03-13", "Saturday, March 13, 2021", "Mar 13, 2021"),
+    ("2021-04", "April 2021", "April 2021"),
+    ("between 2021-03-10 and 2021-03-13",
+     "from Wednesday, March 10, 2021 to Saturday, March 13, 2021", "Mar 10 – 13, 2021"),
+    ("after 2021-03-13", "on or after Saturday, March 13, 2021", "on or after Mar 13, 2021"),
+    ("before 2021-04", "in or before April 2021", "in or before April 2021"),
+    ("about 2021-03-13", "about Saturday, March 13, 2021", "about Mar 13, 2021"),
+])
+def test_days_and_months_are_written_as_such(text, long, compact):
+    from postmortem.record.instants import parse_when
+    from postmortem.render.i18n import Language
+
+    language = Language("en", "Europe/Paris")
+    when = parse_when(text, zone="Europe/Paris")
+    assert (_plain(language.when(when)), _plain(language.when(when, compact=True))) == (
+        long, compact)
+
+
+def test_short_durations_count_seconds_and_day_ranges_count_days():
+    from postmortem.record.instants import between, parse_when
+    from postmortem.render.i18n import Language
+
+    english, french = Language("en", "Europe/Paris"), Language("fr", "Europe/Paris")
+    start = parse_when("between 2021-03-10T21:00+01:00 and 21:27")
+    noticed = parse_when("within 2 s after started", anchors={"started": start})
+    assert english.duration(between(start, noticed)) == "up to 2 sec"
+    assert _plain(french.duration(between(start, noticed))) == "jusqu'à 2 s"
+    days = between(parse_when("2021-03-10", zone="Europe/Paris"),
+                   parse_when("2021-03-22", zone="Europe/Paris"))
+    assert english.duration(days) == "between 11 days and 13 days"
+    assert _plain(french.when(noticed)) == (
+        "dans les 2 s après le début (mer. 10 mars, 21:00–21:27)")

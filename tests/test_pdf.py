@@ -78,13 +78,13 @@ def test_metadata_and_archival_identification(aphp):
     assert info.author == "Cellule qualité et gestion des risques"
     assert "2024-08-03-aphp-datacenter-power-outage" in info["/Keywords"]
     assert info["/incidentid"] == "2024-08-03-aphp-datacenter-power-outage"
-    assert info["/schemaversion"] == "1"
+    assert info["/schemaversion"] == "2"
     assert reader.trailer["/Root"]["/Lang"] == "fr"
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
     assert "<pm:incidentId>2024-08-03-aphp-datacenter-power-outage</pm:incidentId>" in xmp
-    assert "<pm:schemaVersion>1</pm:schemaVersion>" in xmp
+    assert "<pm:schemaVersion>2</pm:schemaVersion>" in xmp
 
 
 def test_the_pdf_carries_its_own_record(aphp):
@@ -247,3 +247,80 @@ def test_printing_leaves_the_weasyprint_logger_as_the_application_set_it(tmp_pat
     with caplog.at_level(logging.INFO, logger="weasyprint"):
         logger.warning("an application's own warning")
     assert "an application's own warning" in caplog.text
+
+
+# -- record format 2: each new fact reaches the page ------------------------------------------
+
+FORMAT2 = {"en": RECORDS / "render-format2-en.yaml", "fr": RECORDS / "render-format2-fr.yaml"}
+
+
+@pytest.fixture(scope="module")
+def format2(tmp_path_factory) -> dict[str, dict[str, object]]:
+    """Render the format-2 records to HTML and PDF; keep the HTML and the PDF's text."""
+    from postmortem.workspace.pipeline import render_file
+
+    folder = tmp_path_factory.mktemp("format2")
+    rendered: dict[str, dict[str, object]] = {}
+    for lang, path in FORMAT2.items():
+        paths = {p.suffix[1:]: p for p in render_file(path, folder, ["html", "pdf"])}
+        pages = [_plain(page.extract_text()) for page in PdfReader(paths["pdf"]).pages]
+        rendered[lang] = {"html": paths["html"].read_text(encoding="utf-8"), "pages": pages,
+                          "text": "\n".join(pages)}
+    return rendered
+
+
+def _plain(text: str) -> str:
+    """Turn the no-break and thin spaces Babel writes into plain ones, to compare."""
+    return re.sub(r"[\u00a0\u202f\u2009]", " ", text)
+
+
+@pytest.mark.parametrize("lang", sorted(FORMAT2))
+def test_a_day_is_printed_as_the_day_never_as_midnight(format2, lang):
+    text = format2[lang]["text"]
+    assert "00:00" not in text and "23:59" not in text
+    assert ("Mar 13, 2021" if lang == "en" else "1 févr. 2017") in text
+
+
+def test_the_first_page_gives_the_data_loss_the_quantities_and_the_knowledge_day(format2):
+    first = format2["en"]["pages"][0]
+    for fact in ["Data loss: customer backups kept on site (Servers in building 2)",
+                 "at least 3.6 million reported", "websites — offline on 10 March",
+                 "Current state as of March 22, 2021: not yet fully restored.",
+                 "Facts known as of: March 22, 2021", "Severity: not stated"]:
+        assert fact in " ".join(first.split()), fact
+
+
+def test_an_impact_that_is_over_or_lost_is_not_printed_as_ongoing(format2):
+    lines = format2["en"]["text"].splitlines()
+    destroyed = [line for line in lines if "Servers in building 2" in line]
+    assert destroyed and not any("ongoing" in line.lower() for line in destroyed)
+    text = " ".join(format2["en"]["text"].split())
+    assert "Never restored — building destroyed" in text
+    assert "Ended (time unknown)" in text
+    assert "Ongoing as of March 22, 2021" in text
+
+
+def test_unknown_statuses_marks_and_promises_are_printed(format2):
+    text = " ".join(format2["en"]["text"].split())
+    for fact in ["not stated", "superseded by new-design", "withdrawn on Mar 14, 2021",
+                 "Deliverable: a full analysis", "the chief executive", "unverified",
+                 "derived (decoded from the alarm log's message ids)",
+                 "According to some outlets", "Unattributed"]:
+        assert fact in text, fact
+    assert "Proposed" not in text and "Medium" not in text
+
+
+def test_a_french_record_gets_french_labels_in_the_pdf(format2):
+    text = " ".join(format2["fr"]["text"].split())
+    for fact in ["Gravité : non précisé", "Perte de données : tickets, demandes de fusion",
+                 "définitive", "Données définitivement perdues", "environ 5 000 projets",
+                 "rapporté", "dans les 2 s après le début", "Degrés de confiance"]:
+        assert fact in text, fact
+
+
+def test_the_html_summary_box_carries_quantity_cards_and_marks_with_their_note(format2):
+    html = format2["en"]["html"]
+    assert ('<div class="figure quantity"><span class="value">at least 3.6 million'
+            ' <em class="mark">reported</em></span>') in html
+    assert '<p class="data-loss">' in html
+    assert "<strong>Servers in building 2</strong> <em>reported</em> (press reports only)" in html

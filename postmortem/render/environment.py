@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from pydantic import BaseModel
 
 from postmortem import __version__
 from postmortem.errors import Problem, TemplateError
+from postmortem.record.model import Assessed, Incident
 from postmortem.render import BUNDLED_TEMPLATES
-from postmortem.render.i18n import Language
+from postmortem.render.i18n import LABELS, Language
 
 
 def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
@@ -58,11 +60,58 @@ def _environment(lang: str, zone: str, template_dirs: tuple[str, ...]) -> jinja2
         day=language.day,
         instant=language.instant,
         number=language.number,
+        count=language.count,
+        percent=language.percent,
+        quantity=language.quantity,
+        quantity_value=language.quantity_value,
+        as_of=language.as_of,
+        mark=lambda fact: confidence_mark(fact, language),
+        mark_html=lambda fact: confidence_mark_html(fact, language),
         css_string=css_string,
         spacing=language.spacing,
     )
-    env.globals.update(label=language.label, version=__version__)
+    env.globals.update(label=language.label, version=__version__,
+                       confidences_used=confidences_used)
     return env
+
+
+def confidence_mark(fact: object, language: Language) -> str:
+    """Return the Markdown mark of a fact's confidence (' *reported* (why)'), or nothing."""
+    level = getattr(fact, "confidence", None)
+    if level not in LABELS["confidence"]:
+        return ""
+    note = inline(getattr(fact, "confidence_note", ""))
+    text = f" *{language.label('confidence', level)}*"
+    return f"{text} ({note})" if note else text
+
+
+def confidence_mark_html(fact: object, language: Language) -> Markup:
+    """Return the HTML mark of a fact's confidence, its note as a title, or nothing."""
+    level = getattr(fact, "confidence", None)
+    if level not in LABELS["confidence"]:
+        return Markup("")
+    note = inline(getattr(fact, "confidence_note", ""))
+    title = Markup(' title="{}"').format(note) if note else Markup("")
+    return Markup(' <em class="mark"{}>{}</em>').format(
+        title, escape(language.label("confidence", level)))
+
+
+def confidences_used(incident: Incident) -> list[str]:
+    """Return the confidence levels that get a mark somewhere in the record, in key order."""
+    found: set[str] = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, Assessed) and value.confidence:
+            found.add(value.confidence)
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                visit(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item)
+
+    visit(incident)
+    return [level for level in LABELS["confidence"] if level in found]
 
 
 def table_cell(value: object) -> str:

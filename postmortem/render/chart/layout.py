@@ -36,11 +36,13 @@ from postmortem.render.chart.text import FONT, SMALL, Text, fold, place, wrap
 from postmortem.render.chart.timescale import (
     Scale,
     axis_ticks,
+    charted_promises,
     choose_scale,
     day_labels,
     key_instants,
     known_instants,
 )
+from postmortem.render.chart.words import open_end_words
 from postmortem.render.fonts import text_width
 from postmortem.render.i18n import N_, Language
 
@@ -64,7 +66,7 @@ def lay_out(report: Report, language: Language) -> Layout:
     lanes = tuple(_lane(span, lanes_top + index * LANE, scale, known_end, language)
                   for index, span in enumerate(spans))
     promises_top = lanes_top + LANE * len(lanes)
-    slippages = report.slippages
+    slippages = charted_promises(report)
     axis_y = promises_top + (max(LANE, 14 + PROMISE_ROW * len(slippages)) if slippages else 0)
     promises_title = gettext("Restoration times announced")
     promises_label = _label(wrap(promises_title, LABEL_WIDTH, FONT, 2),
@@ -99,7 +101,7 @@ def _spans(report: Report, language: Language, scale: Scale, known_end: datetime
     if trigger.started is not None:
         name = fold(trigger.title or trigger.summary)
         kind = language.label("kind", "trigger")
-        span = Span("trigger", name, (kind,), trigger.started, trigger.ended, False,
+        span = Span("trigger", name, (kind,), trigger.started, trigger.ended, None,
                     report.trigger_duration, named_beside=True)
         # A short trigger leaves room to write its name in full after the bar.
         pieces = _pieces(span, scale, known_end)
@@ -113,7 +115,8 @@ def _spans(report: Report, language: Language, scale: Scale, known_end: datetime
         impact = impact_span.impact
         name = fold(impact.service)
         spans.append(Span("impact", name, tuple(wrap(name, LABEL_WIDTH, FONT, 2)),
-                          impact.started, impact.ended, impact.ongoing, impact_span.duration))
+                          impact.started, impact.ended, impact.end_state,
+                          impact_span.duration))
     return spans
 
 
@@ -189,7 +192,7 @@ def _bar_note(span: Span, pieces: tuple[Piece, ...], middle: float,
     """Place the duration after a closed bar, or 'ongoing' in an open one, where it fits."""
     opened = [piece for piece in pieces if piece.kind == "open"]
     if opened:
-        text = language.gettext("ongoing") if span.ongoing else language.gettext("No known end")
+        text = open_end_words(span, language)
         piece, width = opened[0], text_width(text, SMALL)
         # Inside the open part, clear of the arrow head; else on the bar before it.
         if piece.right - piece.left >= width + 22:
@@ -214,6 +217,10 @@ def _bar_note(span: Span, pieces: tuple[Piece, ...], middle: float,
 def _closed_note(span: Span, language: Language) -> str:
     """Return what is written after a closed bar: its duration, and its name if it goes there."""
     text = language.duration(span.duration) if span.duration else ""
+    if span.end_state in ("never_restored", "data_lost"):
+        # Its end is when it stopped mattering: say that nothing came back.
+        outcome = language.label("outcome", span.end_state)
+        text = f"{text}, {outcome}" if text else outcome
     if span.named_beside:
         return f"{span.name} ({text})" if text else span.name
     return text
@@ -239,7 +246,13 @@ def _promise(slippage: Slippage, y: float, scale: Scale, language: Language) -> 
     # The note goes beside everything the promise draws: window, diamond and link.
     left = min(deadline, target, deadline if window_start is None else window_start)
     right = max(deadline, target)
-    if slippage.slip is None:
+    if slippage.withdrawn is not None and slippage.actual is None:
+        text = language.gettext("withdrawn")
+    elif slippage.slip is None and slippage.late:
+        text = language.gettext("missed")
+    elif slippage.slip is None and slippage.about == "deliverable":
+        text = language.gettext("not delivered yet")
+    elif slippage.slip is None:
         text = language.gettext("not reached yet")
     else:
         text = (f"{language.gettext('Slippage')}{language.gettext(':')} "

@@ -121,6 +121,11 @@ class Span:
     label: tuple[str, ...]
     start: When
     end: When | None
-    ongoing: bool
+    end_state: str | None  # the impact's outcome (Impact.end_state); None for the trigger
     duration: Duration | None
     named_beside: bool = False  # the name is written after the bar, not in the label
+
+    @property
+    def ongoing(self) -> bool:
+        """Return whether the record says the span had not ended when its knowledge stops."""
+        return self.end_state == "ongoing"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from postmortem.analysis.derive import Report
+from postmortem.analysis.derive import Report, Slippage
 from postmortem.record.instants import When
 from postmortem.render.chart.text import FONT, HOUR, Text, place
 from postmortem.render.fonts import text_width
@@ -75,6 +76,15 @@ def key_instants(report: Report) -> list[tuple[str, When]]:
             if getattr(instants, name) is not None]
 
 
+def charted_promises(report: Report) -> list[Slippage]:
+    """Return the promises the chart draws: restorations, which share the incident's time.
+
+    A deliverable ("a full analysis within days") falls weeks after the incident; drawn on
+    the same axis, it would squeeze the incident into a sliver. The report lists it.
+    """
+    return [slippage for slippage in report.slippages if slippage.about != "deliverable"]
+
+
 def known_instants(report: Report) -> list[datetime]:
     """Return every bound of every instant the chart draws."""
     incident = report.incident
@@ -82,9 +92,14 @@ def known_instants(report: Report) -> list[datetime]:
     whens += [incident.cause.trigger.started, incident.cause.trigger.ended]
     whens += [bound for span in report.impacts
               for bound in (span.impact.started, span.impact.ended)]
-    whens += [bound for slip in report.slippages for bound in (slip.promised, slip.actual)]
-    return [instant for when in whens if when is not None
-            for instant in (when.earliest, when.latest) if instant is not None]
+    whens += [bound for slip in charted_promises(report) for bound in (slip.promised, slip.actual)]
+    instants = [instant for when in whens if when is not None
+                for instant in (when.earliest, when.latest) if instant is not None]
+    if incident.as_of is not None and any(span.impact.ongoing for span in report.impacts):
+        # What is ongoing runs at least to the day the record's knowledge stops.
+        zone = ZoneInfo(incident.timezone)
+        instants.append(datetime.combine(incident.as_of + timedelta(days=1), time(0), zone))
+    return instants
 
 
 def choose_scale(report: Report, zone: tzinfo, left: float, right: float) -> Scale:
@@ -142,7 +157,7 @@ def _has_open_end(report: Report) -> bool:
     """Return whether something runs on to the right edge of the chart."""
     incident = report.incident
     ends = [span.impact.ended for span in report.impacts]
-    ends += [slip.actual for slip in report.slippages]
+    ends += [slip.actual for slip in charted_promises(report)]
     ends += [when for _, when in key_instants(report)]
     if incident.cause.trigger.started is not None:
         ends.append(incident.cause.trigger.ended)
