@@ -71,7 +71,13 @@ def test_new_writes_a_commented_record_that_validates(run, tmp_path, lang):
     text = path.read_text()
     assert f"lang: {lang}" in text
     assert text.count("\n# ") >= 5  # each section is explained
+    assert text.startswith("# ") and "\nschema_version: 2\n" in text
+    # It shows the fields of format 2 that a new author would otherwise not find.
+    for field in ["confidence:", "after started", "after rollback", "outcome:", "quantities:",
+                  "as_of:", "not stated"]:
+        assert field in text, field
     assert run("validate", path)[0] == 0
+    assert run("lint", path)[0] == 0  # no error to fix before the first edit
     assert run("render", path, "-o", tmp_path)[0] == 0
 
 
