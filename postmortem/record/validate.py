@@ -8,68 +8,18 @@ run even when the model is not satisfied.
 
 from __future__ import annotations
 
-import difflib
 import os
-import types
-import typing
 
-from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from pydantic_core.core_schema import ErrorType
 
 from postmortem.errors import Problem, RecordError, field_path
 from postmortem.record.anchors import validation_context
-from postmortem.record.checks import check_data, check_incident, meanings
+from postmortem.record.checks import check_data, check_incident
 from postmortem.record.load import Document, load_file
+from postmortem.record.messages import describe, rank
 from postmortem.record.migrations import OLDEST_VERSION, is_readable, upgrade_document
-from postmortem.record.model import CONFIDENCES, OUTCOMES, SCHEMA_VERSION, TAXONOMIES, Incident
-
-#: Error types of the validation library; any other type is one of the record's own
-#: validators (instants, dates, zones), whose message is already written for people.
-_LIBRARY_ERRORS = frozenset(typing.get_args(ErrorType))
-
-#: Enumerated values whose meaning a message lists, by field name.
-_MEANINGS: dict[str, dict[str, str]] = {
-    "outcome": OUTCOMES,
-    "confidence": CONFIDENCES,
-    "taxonomy": {name: ", ".join(table) for name, table in TAXONOMIES.items()},
-}
-
-#: How one item of a list field is called, where its name is not the field's minus an 's'.
-_ITEM_NAMES = {
-    "timeline": "timeline entry",
-    "audience": "audience",
-    "quantities": "quantity",
-    "third_parties": "third party",
-    "contributing_factors": "contributing factor",
-    "ruled_out": "ruled-out hypothesis",
-    "not_affected": "service not affected",
-    "progress": "progress entry",
-    "discrepancies": "discrepancy",
-    "went_well": "observation",
-    "went_wrong": "observation",
-    "got_lucky": "observation",
-    "affected": "group affected",
-    "actions": "action item",
-}
-
-#: What to write in a field left empty, by the kind of value it takes.
-_EMPTY_ADVICE = {
-    "string_type": "write the text after the ':'",
-    "int_type": "write a whole number after the ':'",
-    "float_type": "write a number after the ':'",
-    "bool_type": "write true or false after the ':'",
-    "list_type": "write its items on the lines below, each after '- ' and indented",
-    "model_type": "write its fields on the lines below, as 'key: value' lines indented under it",
-    "dict_type": "write its fields on the lines below, as 'key: value' lines indented under it",
-}
-
-#: What a message calls the value of a field whose name is an abbreviation.
-_NOUNS = {"lang": "language", "timezone": "time zone"}
-
-_SLUG_PATTERN = "^[a-z0-9][a-z0-9-]*$"
-_NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
+from postmortem.record.model import SCHEMA_VERSION, Incident
 
 
 def read_incident(path: str | os.PathLike) -> Incident:
@@ -149,7 +99,7 @@ def _schema_problems(document: Document, errors: list[ErrorDetails]) -> list[Pro
         if not _emptied(document, loc):
             by_loc.setdefault(loc, []).append(error)
     # The branches of a union each give an error for the same value: keep the most useful.
-    return [_from_pydantic(document, loc, min(found, key=_usefulness))
+    return [_from_pydantic(document, loc, min(found, key=rank))
             for loc, found in by_loc.items()]
 
 
@@ -169,258 +119,17 @@ def _data_loc(data: object, loc: tuple) -> tuple:
     return kept
 
 
-def _usefulness(error: ErrorDetails) -> int:
-    """Rank an error of one union branch: a broken constraint says more than a wrong type."""
-    kind = error["type"]
-    if kind not in _LIBRARY_ERRORS:
-        return 0
-    if kind.endswith(("_type", "_parsing")):
-        # A number is the widest of the numeric branches.
-        return 2 if kind.startswith("float") else 3
-    return 1
-
-
 def _from_pydantic(document: Document, loc: tuple, error: ErrorDetails) -> Problem:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        name = loc[-1]
-        allowed = _fields_at(loc[:-1])
-        hint = difflib.get_close_matches(str(name), allowed, n=1)
-        message = f"unknown field {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
-        if name == "ongoing" and loc[:1] == ("impacts",):
-            message += (": since format 2 an impact says how it ended with 'outcome'; write "
-                        "'outcome: ongoing' for 'ongoing: true', and remove 'ongoing: false'")
-        elif allowed and not hint:
-            message += f" (allowed: {', '.join(allowed)})"
-        return _problem(document, loc, message, document.locate_key(loc))
-    if kind == "missing":
-        message = f"missing required field {loc[-1]!r}"
-        info = _field_info(loc)
-        if info is not None and info.description:
-            message += f": {_sentence(info.description)}"
-        return _problem(document, loc, message, document.locate(loc[:-1]))
-    return _problem(document, loc, describe_error(loc, error), document.locate(loc))
-
-
-def describe_error(loc: tuple, error: ErrorDetails) -> str:
-    """Say in words for a record author what is wrong with the value at loc."""
-    kind = error["type"]
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    name = _field_name(loc)
-    if kind not in _LIBRARY_ERRORS:
-        return error["msg"]
-    if kind in ("literal_error", "enum"):
-        return _not_one_of(loc, value, _allowed_values(loc, ctx))
-    if value is None and kind in _EMPTY_ADVICE:
-        # `key:` with nothing after it: say what to write rather than what was found.
-        info = _field_info(loc)
-        optional = info is not None and not info.is_required() and not isinstance(loc[-1], int)
-        return f"{name} is empty: {_EMPTY_ADVICE[kind]}" + (
-            ", or remove the line" if optional else "")
-    if kind in ("string_type", "string_sub_type", "string_unicode"):
-        return f"{name} must be text, found {_describe(value)}" + (
-            ": put it in quotes" if isinstance(value, int | float) else "")
-    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
-        return f"{name} must be a whole number (e.g. 3), found {_describe(value)}"
-    if kind in ("float_type", "float_parsing", "decimal_type", "decimal_parsing"):
-        return f"{name} must be a number (e.g. 3 or 2.5), found {_describe(value)}"
-    if kind == "finite_number":
-        return f"{name} must be a finite number, found {_describe(value)}"
-    if kind in ("bool_type", "bool_parsing"):
-        return (f"{name} must be true or false (written as the plain words true or false "
-                f"in YAML), found {_describe(value)}")
-    if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
-        message = f"{name} must be a list, found {_describe(value)}"
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            message += f": for a single item write [{value}]"
-        else:
-            message += ": write each item on its own line after '- '"
-        return message
-    if kind in ("model_type", "dict_type", "model_attributes_type", "dataclass_type"):
-        return (f"{name} must be a mapping of fields ('key: value' lines indented under it), "
-                f"found {_describe(value)}")
-    if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == _SLUG_PATTERN:
-            return (f"{_describe(value)} is not a valid id: an id is lowercase letters, digits "
-                    "and hyphens, e.g. 'db-failover'")
-        return f"{name} does not have the expected form, found {_describe(value)}"
-    if kind == "string_too_short":
-        return f"{name} must not be empty"
-    if kind == "string_too_long":
-        return f"{name} is too long: keep it under {ctx.get('max_length')} characters"
-    if kind in ("too_short", "too_long"):
-        count = int(ctx.get("min_length" if kind == "too_short" else "max_length") or 1)
-        least = "at least" if kind == "too_short" else "at most"
-        return f"give {least} {_NUMBER_WORDS.get(count, str(count))} {_item_name(loc, count)}"
-    bounds = {"greater_than_equal": ("ge", "or more"), "greater_than": ("gt", "more than"),
-              "less_than_equal": ("le", "or less"), "less_than": ("lt", "less than")}
-    if kind in bounds:
-        key, words = bounds[kind]
-        limit = _number(ctx.get(key))
-        wanted = f"{limit} {words}" if words.startswith("or") else f"{words} {limit}"
-        return f"{name} must be {wanted}, found {_describe(value)}"
-    if kind == "value_error":
-        return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
-    info = _field_info(loc)
-    expected = (f" (it is: {_sentence(info.description)})"
-                if info is not None and info.description else "")
-    return f"{name} cannot be {_describe(value)}{expected}"
-
-
-def _not_one_of(loc: tuple, value: object, allowed: list[str]) -> str:
-    """Say that a value is not one of the allowed ones, with a suggestion."""
-    noun = _enum_noun(loc)
-    article = "an" if noun[:1] in "aeiou" else "a"
-    message = (f"give {article} {noun}" if value is None
-               else f"{_describe(value)} is not {article} {noun}")
-    hint = (difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
-            if isinstance(value, str) else [])
-    message += f"; did you mean {hint[0]!r}? " if hint else ". "
-    table = _MEANINGS.get(next((part for part in reversed(loc) if isinstance(part, str)), ""))
-    if table is not None and set(allowed) <= set(table):
-        return f"{message}Use one of: {meanings({v: table[v] for v in allowed})}"
-    return f"{message}Use one of: {', '.join(allowed)}"
-
-
-def _allowed_values(loc: tuple, ctx: dict) -> list[str]:
-    """Return the values an enumerated field takes, from the model (or the error's context)."""
-    info = _field_info(loc)
-    if info is not None:
-        values = _literal_values(info.annotation)
-        if values:
-            return values
-    expected = str(ctx.get("expected", ""))
-    return [part.strip(" '") for part in expected.replace(" or ", ", ").split(",") if part]
-
-
-def _literal_values(annotation: object) -> list[str]:
-    """Find the values of a Literal inside Optional[...], list[...] and Annotated[...]."""
-    if typing.get_origin(annotation) is typing.Literal:
-        return [str(value) for value in typing.get_args(annotation)]
-    for arg in typing.get_args(annotation):
-        values = _literal_values(arg)
-        if values:
-            return values
-    return []
-
-
-def _enum_noun(loc: tuple) -> str:
-    """Name what an enumerated value is, e.g. 'timeline kind' or 'audience'."""
-    names = [part for part in loc if isinstance(part, str)]
-    if not names:
-        return "value"
-    if names[-1] in _NOUNS:
-        return _NOUNS[names[-1]]
-    if isinstance(loc[-1], int):
-        return _item_name((names[-1],), 1)
-    field = names[-1].replace("_", " ")
-    if len(names) == 1 or names[-1] in _MEANINGS:
-        return field
-    owner = names[-2]
-    owner_name = owner if owner == "timeline" else _item_name((owner,), 1)
-    return f"{owner_name} {field}"
-
-
-def _item_name(loc: tuple, count: object) -> str:
-    """Name one item (or several) of the list at loc: 'claim', 'timeline entries'."""
-    names = [part for part in loc if isinstance(part, str)]
-    field = names[-1] if names else "item"
-    single = _ITEM_NAMES.get(field) or (field[:-1] if field.endswith("s") else field)
-    single = single.replace("_", " ")
-    if count == 1:
-        return single
-    if single.endswith("y") and not single.endswith("ey"):
-        return single[:-1] + "ies"
-    return single if single == "audience" else single + "s"
-
-
-def _field_name(loc: tuple) -> str:
-    """Return the name of the field at loc, or say which list an item is of."""
-    names = [part for part in loc if isinstance(part, str)]
-    if not names:
-        return "the record"
-    return f"each item of {names[-1]}" if isinstance(loc[-1], int) else names[-1]
-
-
-def _field_info(loc: tuple) -> FieldInfo | None:
-    """Return the model's description of the field at loc, if it has one."""
-    model: object = Incident
-    info: FieldInfo | None = None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        info = model.model_fields.get(str(part))
-        if info is None:
-            return None
-        model = _model_of(info.annotation)
-    return info
+    # An unknown field is shown at its key, a missing one at the mapping that lacks it.
+    if error["type"] == "extra_forbidden":
+        position = document.locate_key(loc)
+    elif error["type"] == "missing":
+        position = document.locate(loc[:-1])
+    else:
+        position = document.locate(loc)
+    return _problem(document, loc, describe(loc, error), position)
 
 
 def _problem(document: Document, loc: tuple, message: str, position: tuple[int, int]) -> Problem:
     line, column = position
     return Problem(document.path, line, column, message, field=field_path(loc))
-
-
-def _fields_at(loc: tuple) -> list[str]:
-    """Return the field names allowed in the mapping at `loc`, for suggestions."""
-    model: object = Incident
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if (
-            not (isinstance(model, type) and issubclass(model, BaseModel))
-            or part not in model.model_fields
-        ):
-            return []
-        model = _model_of(model.model_fields[part].annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
-
-
-def _model_of(annotation: object) -> object:
-    """Find the model class inside list[...], Optional[...] and Annotated[...] annotations."""
-    for _ in range(5):
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return annotation
-        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        if not args:
-            return annotation
-        annotation = args[0]
-        if isinstance(annotation, types.GenericAlias):
-            inner = typing.get_args(annotation)
-            annotation = inner[0] if inner else annotation
-    return annotation
-
-
-def _sentence(description: str) -> str:
-    """Return a field's description as a clause: its first sentence, without the final stop."""
-    return description.split("\n")[0].rstrip(".")
-
-
-def _number(value: object) -> str:
-    """Write a bound as people do: 100, not 100.0."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {_number(value)}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return repr(text)
-    return "a value of another kind"
-
