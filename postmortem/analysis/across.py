@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from postmortem.analysis.derive import Report, open_actions, overdue_actions
 from postmortem.record.instants import Duration
-from postmortem.record.model import ActionItem
+from postmortem.record.model import ActionItem, knowledge_day
 
 #: Figures whose spread across incidents the review shows, in this order.
 DISTRIBUTED = ("time_to_detect", "trigger_duration", "time_to_restore", "time_to_resolve")
@@ -39,7 +39,7 @@ class Summary:
 
     def knowledge_day(self, today: date) -> date:
         """Return the day open and overdue items are counted on, as Incident.knowledge_day."""
-        return self.as_of if self.as_of is not None and self.as_of < today else today
+        return knowledge_day(self.as_of, today)
 
     def open_actions(self) -> list[ActionItem]:
         """Return the open action items, in the report's order."""

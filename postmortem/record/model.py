@@ -578,7 +578,12 @@ class Incident(Record):
 
     def knowledge_day(self, today: date) -> date:
         """Return the day that open and overdue items are counted on: `as_of`, else today."""
-        return self.as_of if self.as_of is not None and self.as_of < today else today
+        return knowledge_day(self.as_of, today)
+
+
+def knowledge_day(as_of: date | None, today: date) -> date:
+    """Return the day a record's knowledge holds on: its `as_of` when earlier than today."""
+    return as_of if as_of is not None and as_of < today else today
 
 
 def json_schema() -> dict:

@@ -33,8 +33,8 @@ _LABELLED = {
     ("communications", "promised", "target"): "target",
     ("impacts", "outcome"): "outcome",
 }
-_INSTANT_FIELDS = {"at", "started", "ended", "restoration", "by", "delivered", "withdrawn",
-                   "since", "until"}
+_INSTANT_FIELDS = {"at", "started", "ended", "restoration", "delivered", "withdrawn", "since",
+                   "until"}
 # Fields of an action item, named as the report's action table names them.
 _ACTION_FIELDS = {"action": N_("Action"), "owner": N_("Owner"), "due": N_("Due"),
                   "type": N_("Type"), "priority": N_("Priority"), "status": N_("Status")}
@@ -203,7 +203,8 @@ def _show(value: object, loc: tuple, language: Language) -> str:
     group = _LABELLED.get(names) or ("category" if names[-1:] == ("category",) else None)
     if group:
         return language.label(group, text)
-    if names and names[-1] in _INSTANT_FIELDS:
+    # A promise's `by` is a date; a communication's or a claim's `by` is who spoke.
+    if names and (names[-1] in _INSTANT_FIELDS or names[-2:] == ("promised", "by")):
         try:
             # Days and months are read in the record's zone; a relative instant, which needs
             # the rest of the record to be placed, is shown as written.

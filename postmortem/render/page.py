@@ -96,5 +96,6 @@ def render_html(report: Report, template_dirs: Sequence[Path] = ()) -> str:
         summary_html=summary,
         contents=[heading for heading in headings if heading.level == 2],
         chart=Markup(timeline_svg(report, language)),
-        document_date=document_datetime(report).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        document_date=document_datetime(report.incident, report.history).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"),
     )

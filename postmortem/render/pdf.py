@@ -58,7 +58,8 @@ def _fetcher_class():
 
 def render_pdf(report: Report, html: str, source: bytes, source_path: str) -> bytes:
     """Print a review to PDF/A-3 bytes, with its record attached and its metadata set."""
-    return print_pdf(html, document_datetime(report), xmp=_xmp(report), where=source_path,
+    dated = document_datetime(report.incident, report.history)
+    return print_pdf(html, dated, xmp=_xmp(report), where=source_path,
                      attachments=[(source, Path(source_path).name,
                                    "Incident record (YAML) this report was produced from")])
 

@@ -32,9 +32,8 @@ def read_report(path: str | os.PathLike, source: bytes, history: History | None,
     upgraded, incident = validate_upgraded(document)
     silenced = silenced_action_ids(upgraded, SourceText(source.decode("utf-8-sig")))
     if today is None:
-        dated = derive(incident, history=history, silenced_overdue=silenced)
         # A record whose knowledge stops on `as_of` knows that day, whatever it is dated.
-        today = max(filter(None, (document_datetime(dated).date(), incident.as_of)))
+        today = max(filter(None, (document_datetime(incident, history).date(), incident.as_of)))
     return document, derive(incident, history=history, today=today, silenced_overdue=silenced)
 
 
