@@ -230,6 +230,12 @@ def test_messages_are_written_for_a_record_author(loc, value):
     (("title",), ["a"], "title must be text, found a list"),
     (("communications", 0, "audience", 0), "clients", "'clients' is not an audience. Use one "
      "of: staff, public, press, authority, customers, partners"),
+    (("locale",), "en_UK", "'en_UK' is not a locale; did you mean 'en_US'? Use one of: en_US, "
+     "en_GB"),
+    (("locale",), "fr_FR", "fr_FR is a style of another language than the record's (en): "
+     "choose one starting with 'en_'"),
+    (("sources",), [{"id": "s", "title": "Outage report", "lang": "English"}],
+     "'English' is not a language code: write a short code such as 'en'"),
 ])
 def test_a_bad_value_gets_a_sentence(loc, value, message):
     raw = yaml.safe_dump(_with(loc, value), allow_unicode=True).encode()

@@ -30,6 +30,16 @@ def check_data(data: object, emptied: Collection[tuple] = ()) -> Found:
     yield from _check_categories(data)
     yield from _check_impact_endings(data, emptied)
     yield from _check_promises(data)
+    yield from _check_locale(data)
+
+
+def _check_locale(data: dict) -> Found:
+    """A regional style belongs to the record's language: no 'en_GB' in a French record."""
+    locale, lang = data.get("locale"), data.get("lang")
+    if isinstance(locale, str) and isinstance(lang, str) and "_" in locale \
+            and locale.split("_")[0] != lang:
+        yield (("locale",), f"{locale} is a style of another language than the record's "
+               f"({lang}): choose one starting with '{lang}_', or leave it out")
 
 
 def check_incident(incident: Incident) -> Found:

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 from pydantic_core.core_schema import ErrorType
 
 from postmortem.record.checks import meanings
+from postmortem.record.languages import LANGUAGE_TAG_PATTERN
 from postmortem.record.model import CONFIDENCES, OUTCOMES, TAXONOMIES, Incident
 
 #: Error types of the validation library; any other type is one of the record's own
@@ -143,6 +144,9 @@ def _describe_value(loc: tuple, error: ErrorDetails) -> str:
         if ctx.get("pattern") == _SLUG_PATTERN:
             return (f"{_describe(value)} is not a valid id: an id is lowercase letters, digits "
                     "and hyphens, e.g. 'db-failover'")
+        if ctx.get("pattern") == LANGUAGE_TAG_PATTERN:
+            return (f"{_describe(value)} is not a language code: write a short code such as "
+                    "'en', 'fr' or 'de' (or 'pt-BR')")
         return f"{name} does not have the expected form, found {_describe(value)}"
     if kind == "string_too_short":
         return f"{name} must not be empty"

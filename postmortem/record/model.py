@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from postmortem.record.fields import (
     Day,
@@ -15,7 +15,7 @@ from postmortem.record.fields import (
     Text,
     TimeZoneName,
 )
-from postmortem.record.languages import LanguageCode
+from postmortem.record.languages import LANGUAGE_TAG_PATTERN, LanguageCode, LocaleCode
 
 #: The record format this version reads. Older versions will be upgraded, newer refused.
 SCHEMA_VERSION = 2
@@ -500,6 +500,8 @@ class Source(Record):
     """Where a copy is kept."""
     note: str = ""
     """What a reader should know about this source (dating, paywall…)."""
+    lang: Annotated[str, StringConstraints(pattern=LANGUAGE_TAG_PATTERN)] = ""
+    """Language of its title when not the record's, e.g. 'en' in a French record."""
 
 
 class Claim(Assessed):
@@ -535,6 +537,8 @@ class Incident(Record):
     """Title of the review."""
     lang: LanguageCode
     """Language of the record's text and of its reports."""
+    locale: LocaleCode | None = None
+    """Regional style of dates and numbers, e.g. 'en_GB' or 'en_US'; none: the workspace's."""
     timezone: TimeZoneName
     """IANA time zone in which the report shows times, e.g. 'Europe/Paris'."""
     organisation: Text
