@@ -7,7 +7,8 @@ import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,9 +17,17 @@ from fontTools.ttLib import TTFont
 from postmortem.analysis.derive import derive
 from postmortem.record.validate import read_incident
 from postmortem.render.chart import timeline_svg
+from postmortem.render.chart.flags import Flag, groups, place_flags
 from postmortem.render.chart.layout import lay_out
-from postmortem.render.chart.parts import LABEL_WIDTH, LANE, PLOT_LEFT, PLOT_RIGHT
-from postmortem.render.chart.timescale import known_instants
+from postmortem.render.chart.parts import (
+    LABEL_WIDTH,
+    MAX_HEIGHT,
+    MIN_BAR,
+    PLOT_LEFT,
+    PLOT_RIGHT,
+)
+from postmortem.render.chart.text import shorten_middle, wrap
+from postmortem.render.chart.timescale import choose_scale, day_text, known_instants, tick_text
 from postmortem.render.fonts import FONT_DIR, font_faces, text_width
 from postmortem.render.i18n import Language
 
@@ -134,13 +143,19 @@ def test_the_trigger_has_its_own_lane_above_the_impacts(aphp):
 
 def test_the_description_tells_each_lane_with_its_start_end_and_duration(aphp):
     report, _, root = aphp
+    language = _language(report)
     desc = _text(root.find(f"{SVG}desc"))
     for span in report.impacts:
         assert span.impact.service in desc
-    assert ("Messagerie : début vers sam. 3 août 11:00, "
-            "fin sam. 3 août 22:00 – dim. 4 août 07:00, durée entre 11 h et 20 h.") in desc
-    assert "fin après mar. 6 août 18:00, en cours, durée plus de 3 j 7 h" in desc
-    assert "Service rétabli : lun. 5 août, 06:00–12:00." in desc
+    mail = next(span for span in report.impacts if span.impact.service == "Messagerie")
+    # The words are the chart's; how an instant or a duration is written is the Language's.
+    assert _plain(f"Messagerie : début {language.when(mail.impact.started, compact=True)}, "
+                  f"fin {language.when(mail.impact.ended, compact=True)}, "
+                  f"durée {language.duration(mail.duration)}.") in desc
+    assert "vers sam. 3 août" in desc and "durée entre 11 h et 20 h." in desc
+    assert "en cours, durée plus de 3 j 7 h" in desc
+    restored = report.incident.key_instants.restored.at
+    assert _plain(f"Service rétabli : {language.when(restored, compact=True)}.") in desc
     assert "glissement entre +1 j 6 h et +1 j 12 h" in desc
 
 
@@ -156,17 +171,18 @@ def test_there_is_one_promise_marker_per_announced_restoration_time(aphp):
 def test_the_axis_has_a_label_for_each_day_of_the_outage(aphp):
     _, _, root = aphp
     days = [_text(el) for el in _with_class(root, "day")]
-    expected = ["sam. 3 août", "dim. 4 août", "lun. 5 août", "mar. 6 août"]
-    assert days[:4] == expected
-    assert set(days) <= set(expected) | {"mer. 7 août"}
-    hours = {_text(el) for el in _with_class(root, "hour")}
-    assert {"06:00", "12:00", "18:00"} <= hours
+    assert days == ["sam. 3 août", "dim. 4 août", "lun. 5 août", "mar. 6 août", "mer. 7 août"]
+    hours = [_text(el) for el in _with_class(root, "hour")]
+    # Midnight is a time like the others: every tick says when it is.
+    assert {"00:00", "06:00", "12:00", "18:00"} <= set(hours)
+    assert hours.count("00:00") == 4
 
 
 def test_key_instants_are_lines_or_bands_with_labels(aphp):
     _, _, root = aphp
     labels = {_text(el) for el in _with_class(root, "instant-label")}
-    assert labels == {"Début", "Détection", "Service rétabli", "Retour complet"}
+    # The start and its detection half an hour later are one line at this scale: one label.
+    assert labels == {"Début et Détection", "Service rétabli", "Retour complet"}
     # Detection, restoration (ranges) and full restoration (only "after") are bands.
     assert len(_with_class(root, "instant-band")) == 3
 
@@ -281,7 +297,96 @@ timeline:
     text: Le nœud de cache ne répond plus.
 """
 
-RECORD_PATHS = [APHP, *sorted(RECORDS.glob("*.yaml"))]
+RECORD_PATHS = [*sorted((ROOT / "incidents").glob("*.yaml")), *sorted(RECORDS.glob("*.yaml")),
+                *sorted((RECORDS / "format2").glob("*.yaml"))]
+
+
+def _extreme(ident: str, lang: str, zone: str, instants: dict[str, str],
+             trigger: dict[str, str], impacts: list[dict[str, str]]) -> str:
+    """Return a record (JSON is YAML) with these key instants, trigger and impacts."""
+    return json.dumps({
+        "schema_version": 1, "id": ident, "title": f"Chart at an extreme: {ident}",
+        "lang": lang, "timezone": zone, "organisation": "Example", "severity": "major",
+        "summary": "A record that takes the chart to an extreme.",
+        "key_instants": {name: {"at": at} for name, at in instants.items()},
+        "cause": {"trigger": {"summary": "What set it off.", "category": "change", **trigger}},
+        "impacts": impacts,
+        "timeline": [{"at": instants["started"], "kind": "trigger", "text": "It starts."}],
+    }, ensure_ascii=False, indent=1)
+
+
+#: Services named with 40 characters: an identifier without spaces, words, wide letters.
+FORTY_CHARACTERS = [
+    (f"payments-gateway-eu-west-1-primary-{index:05d}",
+     f"Customer identity and single sign-on {index:03d}",
+     f"{'W' * 37}{index:03d}")[index % 3] for index in range(40)]
+
+#: Records that take the chart to an extreme, each named for what it tries.
+EXTREMES = {
+    "trigger-of-78-minutes-in-two-weeks": _extreme(
+        "2024-07-19-extreme-a", "en", "UTC",
+        {"started": "2024-07-19T04:09Z", "detected": "2024-07-19T04:15Z",
+         "mitigated": "2024-07-19T05:27Z", "restored": "2024-07-31T12:00Z",
+         "resolved": "after 2024-08-02T00:00Z"},
+        {"title": "Faulty content update", "started": "2024-07-19T04:09Z",
+         "ended": "2024-07-19T05:27Z"},
+        [{"service": "Customers' Windows machines", "started": "2024-07-19T04:09Z",
+          "ended": "2024-07-31T12:00Z"},
+         {"service": "Airline check-in and boarding of customers",
+          "started": "2024-07-19T04:30Z", "ended": "about 2024-08-02T00:00Z"}]),
+    "a-night-in-seven-weeks": _extreme(
+        "2021-03-10-extreme-b", "fr", "Europe/Paris",
+        {"started": "2021-03-10T00:45+01:00", "detected": "2021-03-10T00:50+01:00",
+         "mitigated": "2021-03-10T05:30+01:00", "restored": "2021-04-20T10:00+02:00"},
+        {"title": "Incendie dans un local électrique", "started": "2021-03-10T00:45+01:00",
+         "ended": "2021-03-10T05:30+01:00"},
+        [{"service": "Hébergement du bâtiment 2", "started": "2021-03-10T00:45+01:00",
+          "ended": "2021-04-28T12:00+02:00"},
+         {"service": "Nuit de l'incendie : évacuation et coupure",
+          "started": "2021-03-10T01:00+01:00", "ended": "2021-03-10T05:30+01:00"}]),
+    "forty-services-of-forty-characters": _extreme(
+        "2025-03-02-extreme-c", "en", "Europe/London",
+        {"started": "2025-03-02T10:00Z", "detected": "2025-03-02T10:04Z",
+         "restored": "2025-03-02T13:00Z"},
+        {"title": "A configuration push whose title is long enough to need two lines and more",
+         "started": "2025-03-02T10:00Z", "ended": "2025-03-02T13:00Z"},
+        [{"service": name, "started": f"2025-03-02T{10 + index // 20}:{index * 3 % 60:02d}Z",
+          "ended": f"2025-03-02T{12 + index // 30}:{index * 7 % 60:02d}Z"}
+         for index, name in enumerate(FORTY_CHARACTERS)]),
+    "years-before-detection": _extreme(
+        "2019-05-01-extreme-d", "en", "America/New_York",
+        {"started": "about 2019-05-01T00:00Z", "detected": "2021-11-15T14:00Z",
+         "mitigated": "2021-11-16T09:00Z", "restored": "2022-01-10T17:00Z"},
+        {"title": "Stolen credentials used for years", "started": "about 2019-05-01T00:00Z",
+         "ended": "2021-11-16T09:00Z"},
+        [{"service": "Customer records", "started": "about 2019-05-01T00:00Z",
+          "ended": "2021-11-16T09:00Z"},
+         {"service": "Partner API", "started": "2021-11-15T14:00Z",
+          "ended": "2022-01-10T17:00Z"}]),
+    "instants-at-midnight": _extreme(
+        "2024-03-03-extreme-e", "en", "Europe/London",
+        {"started": "2024-03-03T22:10Z", "detected": "2024-03-04T00:00Z",
+         "restored": "2024-03-05T00:00Z"},
+        {"title": "Disk full", "started": "2024-03-03T22:10Z", "ended": "2024-03-04T23:00Z"},
+        [{"service": "Search", "started": "2024-03-03T22:10Z",
+          "ended": "2024-03-05T00:00Z"}]),
+    "ends-just-before-midnight": _extreme(
+        "2024-03-03-extreme-g", "en", "UTC",
+        {"started": "2024-03-04T08:00Z", "restored": "2024-03-04T23:50Z"},
+        {"title": "Queue backlog", "started": "2024-03-04T08:00Z",
+         "ended": "2024-03-04T23:50Z"},
+        [{"service": "Notifications", "started": "2024-03-04T08:00Z",
+          "ended": "2024-03-04T23:50Z"}]),
+    "four-instants-in-two-minutes-of-two-months": _extreme(
+        "2024-01-02-extreme-f", "fr", "Europe/Paris",
+        {"started": "2024-01-02T10:00+01:00", "detected": "2024-01-02T10:00+01:00",
+         "mitigated": "2024-01-02T10:01+01:00", "restored": "2024-01-02T10:02+01:00",
+         "resolved": "2024-03-01T10:02+01:00"},
+        {"title": "Coupure", "started": "2024-01-02T10:00+01:00",
+         "ended": "2024-01-02T10:02+01:00"},
+        [{"service": "Messagerie", "started": "2024-01-02T10:00+01:00",
+          "ended": "2024-03-01T10:02+01:00"}]),
+}
 
 
 @pytest.fixture(scope="module")
@@ -291,10 +396,20 @@ def crowded(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module", params=[*RECORD_PATHS, "crowded"],
-                ids=[*(path.stem for path in RECORD_PATHS), "crowded"])
-def any_record(request, crowded):
-    return crowded if request.param == "crowded" else request.param
+@pytest.fixture(scope="module")
+def extremes(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("extremes")
+    for name, text in EXTREMES.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return {name: folder / f"{name}.yaml" for name in EXTREMES}
+
+
+@pytest.fixture(scope="module", params=[*RECORD_PATHS, "crowded", *EXTREMES],
+                ids=[*(path.stem for path in RECORD_PATHS), "crowded", *EXTREMES])
+def any_record(request, crowded, extremes):
+    if request.param == "crowded":
+        return crowded
+    return extremes.get(request.param, request.param)
 
 
 def _font(name: str) -> TTFont:
@@ -336,9 +451,11 @@ def test_kerning_pairs_bring_letters_closer_as_the_pdf_sets_them():
     assert text_width("ab", 14) == pytest.approx(text_width("a", 14) + text_width("b", 14))
 
 
-def test_measured_widths_are_the_widths_weasyprint_sets(crowded):
+def test_measured_widths_are_the_widths_weasyprint_sets(crowded, extremes):
     weasyprint = pytest.importorskip("weasyprint")
-    texts = [text for path in (APHP, crowded) for text in _layout(path).texts()]
+    paths = (APHP, crowded, extremes["forty-services-of-forty-characters"],
+             extremes["a-night-in-seven-weeks"])
+    texts = [text for path in paths for text in _layout(path).texts()]
     samples = [(text.content, text.size, text.bold) for text in texts]
     samples += [("WWWW", 14, False), ("iiii", 14, False), ("AVAVA Tokyo", 14, False),
                 ("✓ ☐ ⚠ fin", 12.5, False), ("Déclencheur", 14, True)]
@@ -374,15 +491,34 @@ def test_each_impact_has_one_lane_named_after_its_service(any_record):
     assert [lane.name for lane in impacts] == [
         " ".join(span.impact.service.split()) for span in report.impacts]
     for lane in layout.lanes:
-        assert 1 <= len(lane.label) <= 2
+        # A name has two lines at most; a trigger's kind takes a line above its name.
+        assert 1 <= len(lane.label) <= (3 if lane.kind == "trigger" else 2)
         for line in lane.label:
             assert line.width <= LABEL_WIDTH and line.box.right < PLOT_LEFT, line
         if lane.kind == "impact":
-            shown = " ".join(line.content for line in lane.label)
-            if shown.endswith("…"):  # cut: what is shown is the start of the name
-                assert lane.name.startswith(shown.removesuffix("…")) and shown != lane.name
-            else:
-                assert shown == lane.name
+            assert _reading([line.content for line in lane.label], lane.name), lane.label
+
+
+def _reading(lines: list[str], name: str) -> str | None:
+    """Return how label lines show a name: "whole", or shortened at its "end" or "middle".
+
+    Each line is the next part of the name (lines break at spaces or inside a word); a
+    shortened last line is a start of the rest, '…', then nothing or the name's end.
+    """
+    position = 0
+    for index, line in enumerate(lines):
+        if "…" in line and index == len(lines) - 1:
+            head, tail = line.split("…", 1)
+            rest = name[position:]
+            if not rest.startswith(head) or not rest.endswith(tail):
+                return None
+            return "middle" if tail and len(head) + len(tail) < len(rest) else (
+                "end" if not tail and len(head) < len(rest) else None)
+        if not name.startswith(line, position):
+            return None
+        position += len(line)
+        position += name.startswith(" ", position)
+    return "whole" if position == len(name) else None
 
 
 def test_no_two_texts_overlap_and_every_text_stays_inside_the_chart(any_record):
@@ -402,7 +538,7 @@ def test_bar_notes_stay_in_their_lane_and_slip_notes_clear_their_promise(any_rec
     for lane in layout.lanes:
         if lane.note:
             box = lane.note.box
-            assert lane.top < box.top and box.bottom < lane.top + LANE, lane.note
+            assert lane.top < box.top and box.bottom < lane.bottom, lane.note
             assert box.left >= PLOT_LEFT and box.right <= PLOT_RIGHT, lane.note
     for promise in layout.promises:
         box = promise.note.box
@@ -418,8 +554,14 @@ def test_key_instant_labels_go_in_rows_above_the_lanes(crowded):
     assert [label.content for label in labels] == [
         "Début", "Détection", "Atténuation", "Service rétabli", "Retour complet"]
     assert all(label.box.bottom < layout.lanes_top for label in labels)
-    # The four instants at the right edge cannot share a row: each takes the next.
-    assert len({label.y for label in labels}) == 4
+    # Four instants crowd the right edge, 14 units apart: three rows, each label on top of
+    # its own line, to its left where the edge leaves no room on its right.
+    assert len({label.y for label in labels}) == 3
+    for marker in layout.markers:
+        assert marker.leader is None
+        assert marker.label.box.left - 5 == pytest.approx(marker.left) or (
+            marker.label.box.right + 5 == pytest.approx(marker.left))
+        assert marker.top == pytest.approx(marker.label.y + 4)
     late = next(label for label in labels if label.content == "Retour complet")
     assert late.box.right <= layout.width
 
@@ -468,7 +610,7 @@ def test_labels_over_lines_sit_on_a_backing_as_wide_as_their_measured_text(aphp)
                 width = widths["".join(text.itertext()), float(text.get("y"))]
                 assert float(backing.get("width")) == pytest.approx(width + 4, abs=0.051)
                 backed += 1
-    assert backed == 4 + 7 + 3  # key instants, bar notes, slip notes
+    assert backed == 3 + 7 + 3  # key-instant labels, bar notes, slip notes
 
 
 def test_the_svg_carries_the_layouts_text_alternative(aphp):
@@ -528,7 +670,8 @@ def test_an_impact_that_is_over_or_lost_is_never_drawn_as_ongoing(format2):
 def test_a_key_instant_known_to_the_day_is_a_band_over_the_day_labelled_with_it(format2):
     marker = next(marker for marker in format2.markers if marker.name == "mitigated")
     assert marker.band and marker.right - marker.left > 20
-    assert "Mitigation: Mar 10, 2021." in format2.description
+    language = _language(_report(FORMAT2))
+    assert f"Mitigation: {language.when(marker.when, compact=True)}." in format2.description
     assert not any("00:00" in line for line in format2.description)
 
 
@@ -552,3 +695,230 @@ def test_an_ongoing_impact_runs_to_the_day_the_records_knowledge_stops():
     # Ongoing as of 22 March: the chart's known instants reach the end of that day.
     end_of_as_of = datetime(2021, 3, 23, tzinfo=ZoneInfo("Europe/Paris"))
     assert max(known_instants(_report(FORMAT2))) == end_of_as_of
+
+
+# -- labels never cut, never on each other; days under their own day ------------------------
+
+
+def test_every_lane_names_its_service_in_full_in_its_title_and_in_the_description(any_record):
+    report = _report(any_record)
+    svg = _chart(report)
+    root = ET.fromstring(svg)
+    layout = lay_out(report, _language(report))
+    titles = [_text(group.find(f"{SVG}title")) for group in _with_class(root, "lane-label")
+              if "promises" not in _classes(group)]
+    assert titles == [_plain(lane.name) for lane in layout.lanes]
+    description = _text(root.find(f"{SVG}desc"))
+    assert all(_plain(lane.name) in description for lane in layout.lanes)
+
+
+def test_every_key_instant_is_named_above_the_lanes_on_its_own_line(any_record):
+    report = _report(any_record)
+    layout = lay_out(report, _language(report))
+    labelled = [marker for marker in layout.markers if marker.label]
+    for marker in layout.markers:
+        # Named in a label: its own, or that of an instant it cannot be told apart from.
+        assert any(marker.title in other.label.content for other in labelled), marker.name
+        assert f"{marker.title}{_language(report).gettext(':')} " in "\n".join(
+            layout.description)
+    for marker in labelled:
+        box = marker.label.box
+        assert box.bottom < layout.lanes_top and box.left >= 0 and box.right <= layout.width
+        if marker.leader is None:  # on top of its line, to its right or to its left
+            assert min(abs(box.left - 5 - marker.left), abs(box.right + 5 - marker.left)) < 0.01
+            assert marker.top == pytest.approx(marker.label.y + 4)
+        else:  # moved aside: a leader runs from under the label to the top of its line
+            leader_x, leader_y = marker.leader
+            assert box.left <= leader_x <= box.right and leader_y > box.bottom
+            assert leader_y < marker.top < layout.lanes_top
+
+
+def test_every_tick_that_starts_a_day_is_labelled_and_days_are_named_under_themselves(
+        any_record):
+    report = _report(any_record)
+    language = _language(report)
+    layout = lay_out(report, language)
+    scale = choose_scale(report, language, PLOT_LEFT, PLOT_RIGHT, layout.width)
+
+    def at(x: float) -> datetime:
+        share = (x - PLOT_LEFT) / (PLOT_RIGHT - PLOT_LEFT)
+        start, end = scale.start.astimezone(UTC), scale.end.astimezone(UTC)  # across clock changes
+        return start + (end - start) * share
+
+    marked = [tick for tick in layout.ticks if tick.marked]
+    assert len(marked) >= 2
+    assert all(tick.label for tick in marked)  # a tick on the axis always says what it is
+    for first, second in itertools.pairwise(sorted(tick.label.box.left for tick in marked)):
+        assert first < second
+    if scale.step.unit == "minute":
+        midnights = [instant for instant in scale.midnights()
+                     if scale.start <= instant <= scale.end]
+        at_midnight = {round(tick.x, 3) for tick in marked if tick.midnight}
+        assert {round(scale.x(instant), 3) for instant in midnights} <= at_midnight
+        inner = [instant for instant in midnights if scale.start < instant < scale.end]
+        assert len(layout.days) == len(inner) + 1  # every day on the chart is named
+        for label in layout.days:
+            box = label.box
+            # From its left end to its right, the label lies over the day it names.
+            ends = (max(box.left, PLOT_LEFT) + 0.5, min(box.right, PLOT_RIGHT) - 0.5)
+            assert {day_text(at(x), language) for x in ends} == {label.content}, label
+    else:
+        assert not layout.days
+        for tick in marked:  # a date is written from its tick on, over the day it names
+            assert tick.label.box.left > tick.x
+            instant = at(tick.x) + timedelta(minutes=1)
+            assert tick.label.content == tick_text(instant, scale, language)
+
+
+def test_a_key_instant_at_midnight_is_read_on_the_day_it_starts(extremes):
+    report = _report(extremes["instants-at-midnight"])
+    language = _language(report)
+    layout = lay_out(report, language)
+    restored = next(marker for marker in layout.markers if marker.name == "restored")
+    tick = next(tick for tick in layout.ticks if tick.x == pytest.approx(restored.left))
+    assert tick.midnight and tick.label.content == "00:00"
+    day = day_text(restored.when.latest, language)
+    assert day == "Tue, Mar 5"
+    named = next(label for label in layout.days if label.content == day)
+    assert named.box.left > restored.left  # after the line, not across it
+    before = next(label for label in layout.days if label.content == "Mon, Mar 4")
+    assert before.box.right < restored.left
+
+
+def test_a_short_phase_of_a_long_incident_stays_visible_over_the_instant_lines(extremes):
+    report = _report(extremes["trigger-of-78-minutes-in-two-weeks"])
+    language = _language(report)
+    layout = lay_out(report, language)
+    scale = choose_scale(report, language, PLOT_LEFT, PLOT_RIGHT, layout.width)
+    assert scale.span_of(timedelta(minutes=78)) < MIN_BAR  # true to scale it would vanish
+    trigger = layout.lanes[0]
+    assert trigger.kind == "trigger"
+    drawn = [piece for piece in trigger.pieces if piece.kind != "open"]
+    assert drawn[-1].right - drawn[0].left == pytest.approx(MIN_BAR)
+    assert drawn[0].left == pytest.approx(scale.x(report.incident.cause.trigger.started.earliest))
+    assert _plain(trigger.note.content) == "Faulty content update (1 hr 18 min)"
+    # The bars are drawn after the key instants' lines, which would hide a bar this thin.
+    order = [_classes(element) for element in ET.fromstring(_chart(report))]
+    bar = next(index for index, classes in enumerate(order) if "bar" in classes)
+    assert all(index < bar for index, classes in enumerate(order) if "instant" in classes)
+
+
+def test_instants_too_close_to_tell_apart_share_one_label_in_the_incidents_order(extremes):
+    report = _report(extremes["a-night-in-seven-weeks"])
+    layout = lay_out(report, _language(report))
+    labels = [marker.label.content for marker in layout.markers if marker.label]
+    assert labels == ["Début, Détection et Atténuation", "Service rétabli"]
+    assert len({marker.label.y for marker in layout.markers if marker.label}) == 1
+    night = next(lane for lane in layout.lanes if lane.name.startswith("Nuit"))
+    assert night.pieces[-1].right - night.pieces[0].left >= MIN_BAR
+    # The text alternative still tells each instant on its own.
+    told = layout.description[-4:]
+    for line, title in zip(told, ["Début", "Détection", "Atténuation", "Service rétabli"],
+                           strict=True):
+        assert line.startswith(title)
+
+
+def test_forty_services_fit_one_printed_page_with_labels_that_stay_distinct(extremes):
+    report = _report(extremes["forty-services-of-forty-characters"])
+    layout = lay_out(report, _language(report))
+    impacts = [lane for lane in layout.lanes if lane.kind == "impact"]
+    assert len(impacts) == 40 and layout.height <= MAX_HEIGHT
+    shown = [" ".join(line.content for line in lane.label) for lane in impacts]
+    assert all(len(lane.label) == 1 for lane in impacts)
+    # Cut to one line, names that start alike keep their ends: no two lanes read the same.
+    assert len(set(shown)) == 40
+    assert {_reading([text], lane.name) for text, lane in zip(shown, impacts, strict=True)} == {
+        "middle"}
+
+
+def test_a_printed_chart_of_forty_services_stays_inside_its_page(extremes, tmp_path):
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    from postmortem.workspace.pipeline import render_file
+
+    path = extremes["forty-services-of-forty-characters"]
+    report = _report(path)
+    layout = lay_out(report, _language(report))
+    pdf = next(output for output in render_file(path, tmp_path, ["pdf"])
+               if output.suffix == ".pdf")
+    lanes = {line.content for lane in layout.lanes for line in lane.label}
+    for page in PdfReader(pdf).pages:
+        placed: list[tuple[str, float, float]] = []
+
+        def visit(text, cm, tm, *_, placed=placed):
+            # Where the text starts on the page: its matrix, then the page's.
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            placed.append((_plain(text), x, y))
+
+        page.extract_text(visitor_text=visit)
+        found = [(text, x, y) for text, x, y in placed if text in lanes]
+        if not found:
+            continue
+        # Every lane is on this page, and inside it.
+        assert {text for text, _, _ in found} == lanes
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert all(0 < x < width and 0 < y < height for _, x, y in found)
+        break
+    else:
+        pytest.fail("no page shows the chart's lanes")
+
+
+def test_an_incident_of_years_dates_its_ticks_by_month_and_year(extremes):
+    report = _report(extremes["years-before-detection"])
+    language = _language(report)
+    layout = lay_out(report, language)
+    labels = [tick.label.content for tick in layout.ticks if tick.marked]
+    assert labels[0] == "Jul 2019" and labels[-1] == "Jan 2022"
+    assert all(re.fullmatch(r"(Jan|Jul) 20\d\d", label) for label in labels)
+
+
+def test_thirty_labels_close_together_never_overlap_and_keep_their_order():
+    flags = [Flag(f"Instant {index + 1}", 300 + index * 12) for index in range(30)]
+    spots = place_flags(flags, 0, 1000, 14)
+    assert [spot.content for spot in spots] == [flag.content for flag in flags]
+    for first, second in itertools.combinations(spots, 2):
+        if first.row == second.row:
+            assert first.right + 10 <= second.left or second.right + 10 <= first.left
+    assert all(spot.left >= 0 and spot.right <= 1000 for spot in spots)
+    # Spread over a few rows, not stacked into thirty; along a row, in the order of their lines.
+    rows = {spot.row for spot in spots}
+    assert len(rows) <= 4
+    for row in rows:
+        along = [spot for spot in spots if spot.row == row]
+        assert [spot.x for spot in along] == sorted(spot.x for spot in along)
+        assert [spot.left for spot in along] == sorted(spot.left for spot in along)
+
+
+def test_labels_with_room_sit_beside_their_lines_in_one_row():
+    spots = place_flags([Flag("Start", 100), Flag("Detection", 400), Flag("Restored", 700)],
+                        0, 1000, 14)
+    assert {spot.row for spot in spots} == {0}
+    assert all(spot.beside and spot.left == pytest.approx(spot.x + 5) for spot in spots)
+    # Too near the right edge for its right side: on its left.
+    edge = place_flags([Flag("Fully restored", 990)], 0, 1000, 14)[0]
+    assert edge.beside and edge.anchor == "end" and edge.right == pytest.approx(985)
+
+
+def test_instants_within_a_few_units_are_grouped_from_the_first_of_each_group():
+    assert groups([10, 300, 14, 17.9, 19]) == [[0, 2, 3], [4], [1]]
+
+
+def test_a_name_too_long_for_a_line_breaks_after_a_hyphen_and_is_not_cut():
+    lines = wrap("payments-gateway-eu-west-1-primary-00001", LABEL_WIDTH, 14, 2)
+    assert lines == ["payments-gateway-eu-west-1-", "primary-00001"]
+    assert all(text_width(line, 14) <= LABEL_WIDTH for line in lines)
+    single = wrap("W" * 60, LABEL_WIDTH, 14, 2)
+    assert len(single) == 2 and single[1].endswith("…")
+    assert all(text_width(line, 14) <= LABEL_WIDTH for line in single)
+
+
+def test_a_name_cut_short_loses_its_end_or_with_keep_end_its_middle():
+    name = "Applications built on AWS (streaming, airline, doorbell and voice assistant services)"
+    end_cut = wrap(name, LABEL_WIDTH, 14, 2)
+    middle_cut = wrap(name, LABEL_WIDTH, 14, 2, keep_end=True)
+    assert _reading(end_cut, name) == "end" and _reading(middle_cut, name) == "middle"
+    assert middle_cut[-1].endswith("…services)") and end_cut[-1].endswith("voice assistant…")
+    assert all(text_width(line, 14) <= LABEL_WIDTH for line in end_cut + middle_cut)
+    assert shorten_middle("short", LABEL_WIDTH, 14) == "short"

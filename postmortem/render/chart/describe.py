@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from babel.dates import format_skeleton
-
 from postmortem.analysis.derive import Report, Slippage
 from postmortem.render.chart.parts import Marker, Span
 from postmortem.render.chart.timescale import charted_promises, known_instants
@@ -19,9 +17,8 @@ def describe(report: Report, language: Language, spans: Sequence[Span],
     gettext = language.gettext
     colon = gettext(":")
     known = known_instants(report)
-    first, last = (format_skeleton("MMMEd", instant.astimezone(language.zone),
-                                   locale=language.locale)
-                   for instant in (min(known), max(known)))
+    # With the year when the document shows years: the axis itself names only the days.
+    first, last = (language.compact_day(instant) for instant in (min(known), max(known)))
     sentences = [gettext("Timeline from %(start)s to %(end)s, one lane per service affected.",
                          start=first, end=last)]
     for span in spans:
@@ -30,7 +27,7 @@ def describe(report: Report, language: Language, spans: Sequence[Span],
             name = f"{language.label('kind', 'trigger')} ({span.name})"
         sentences.append(f"{name}{colon} {_span_words(span, language)}.")
     for marker in markers:
-        sentences.append(f"{marker.label.content}{colon} "
+        sentences.append(f"{marker.title}{colon} "
                          f"{language.when(marker.when, compact=True)}.")
     sentences += [_promise_words(slippage, language) for slippage in charted_promises(report)]
     return tuple(sentences)

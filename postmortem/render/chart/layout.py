@@ -10,16 +10,25 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from babel.lists import format_list
+
 from postmortem.analysis.derive import Report, Slippage
 from postmortem.record.instants import When
 from postmortem.render.chart.describe import describe
+from postmortem.render.chart.flags import Flag, groups, place_flags
 from postmortem.render.chart.legend import LEGEND_ROW, legend_entries
 from postmortem.render.chart.parts import (
+    BAR,
     FUZZ,
     LABEL_ROW,
     LABEL_WIDTH,
     LABEL_X,
     LANE,
+    LANE_PAD,
+    LEADER_ROOM,
+    MAX_HEIGHT,
+    MIN_BAR,
+    MIN_LANE,
     PLOT_LEFT,
     PLOT_RIGHT,
     PROMISE_ROW,
@@ -34,6 +43,8 @@ from postmortem.render.chart.parts import (
 )
 from postmortem.render.chart.text import FONT, SMALL, Text, fold, place, wrap
 from postmortem.render.chart.timescale import (
+    DAY_BASELINE,
+    HOUR_BASELINE,
     Scale,
     axis_ticks,
     charted_promises,
@@ -46,6 +57,7 @@ from postmortem.render.chart.words import open_end_words
 from postmortem.render.fonts import text_width
 from postmortem.render.i18n import N_, Language
 
+LEADING = FONT * 1.18  # between the lines of a lane's label
 KEY_LABELS = {
     "started": N_("Start"),
     "detected": N_("Detection"),
@@ -56,16 +68,29 @@ KEY_LABELS = {
 
 
 def lay_out(report: Report, language: Language) -> Layout:
-    """Compute where every mark and text of a report's chart goes."""
+    """Compute where every mark and text of a report's chart goes, to fit a printed page."""
+    layout = _lay_out(report, language, LANE)
+    if layout.height <= MAX_HEIGHT or not layout.lanes:
+        return layout
+    # Too tall for a page: every lane gets lower, down to one line of label each.
+    room = sum(lane.height for lane in layout.lanes) - (layout.height - MAX_HEIGHT)
+    return _lay_out(report, language, max(MIN_LANE, room / len(layout.lanes)))
+
+
+def _lay_out(report: Report, language: Language, lane_height: float) -> Layout:
+    """Lay out the chart with lanes of `lane_height` (LANE: as tall as their labels need)."""
     gettext = language.gettext
-    scale = choose_scale(report, language.zone, PLOT_LEFT, PLOT_RIGHT)
+    scale = choose_scale(report, language, PLOT_LEFT, PLOT_RIGHT, WIDTH)
     known_end = max(known_instants(report))
-    markers, label_rows = _markers(report, language, scale)
-    lanes_top = TOP + label_rows * LABEL_ROW + 6
-    spans = _spans(report, language, scale, known_end)
-    lanes = tuple(_lane(span, lanes_top + index * LANE, scale, known_end, language)
-                  for index, span in enumerate(spans))
-    promises_top = lanes_top + LANE * len(lanes)
+    markers, lanes_top = _markers(report, language, scale)
+    # Lowered lanes keep two lines of label while those fit, with a little room around.
+    lines = 2 if lane_height >= 2 * LEADING + 6 else 1
+    spans = _spans(report, language, scale, known_end, lines, lane_height < LANE)
+    lanes: list[Lane] = []
+    for span in spans:
+        lanes.append(_lane(span, lanes[-1].bottom if lanes else lanes_top, lane_height,
+                           scale, known_end, language))
+    promises_top = lanes[-1].bottom if lanes else lanes_top
     slippages = charted_promises(report)
     axis_y = promises_top + (max(LANE, 14 + PROMISE_ROW * len(slippages)) if slippages else 0)
     promises_title = gettext("Restoration times announced")
@@ -74,19 +99,19 @@ def lay_out(report: Report, language: Language) -> Layout:
     promises = tuple(
         _promise(slippage, promises_top + 12 + PROMISE_ROW * (index + 0.5), scale, language)
         for index, slippage in enumerate(slippages))
-    ticks = axis_ticks(scale, language, axis_y)
-    hours = any(tick.label for tick in ticks)
-    days = day_labels(scale, language, axis_y + (38 if hours else 24), WIDTH)
-    legend_y = axis_y + (50 if hours else 34) + 16
-    legend = legend_entries(_kinds_used(lanes, markers, promises), language, legend_y,
-                            WIDTH)
+    ticks = axis_ticks(scale, language, axis_y, WIDTH)
+    days = day_labels(scale, language, axis_y, WIDTH)
+    # Under the axis: times and a row of days, or one row of dates; then the legend.
+    legend_y = axis_y + (DAY_BASELINE if days else HOUR_BASELINE) + 28
+    legend = legend_entries(_kinds_used(tuple(lanes), markers, promises), language,
+                            legend_y, WIDTH)
     # The last row's centre, half a row, and a margin under the descenders.
     height = max((entry.y for entry in legend), default=legend_y) + LEGEND_ROW + 4
     return Layout(
         width=WIDTH, height=round(height), title=gettext("Incident timeline by service"),
         description=describe(report, language, spans, markers),
         lanes_top=lanes_top, promises_top=promises_top, axis_y=axis_y, ticks=ticks,
-        lanes=lanes, promises_title=promises_title, promises_label=promises_label,
+        lanes=tuple(lanes), promises_title=promises_title, promises_label=promises_label,
         promises=promises, markers=markers, days=days, legend=legend,
     )
 
@@ -94,8 +119,13 @@ def lay_out(report: Report, language: Language) -> Layout:
 # -- lanes -----------------------------------------------------------------------------------
 
 
-def _spans(report: Report, language: Language, scale: Scale, known_end: datetime) -> list[Span]:
-    """Return the trigger's span, when it is known, then one span per impact."""
+def _spans(report: Report, language: Language, scale: Scale, known_end: datetime,
+           lines: int, compact: bool) -> list[Span]:
+    """Return the trigger's span, when it is known, then one span per impact.
+
+    A label has `lines` lines for its name; a trigger's kind takes one more line, or,
+    in `compact` lanes of a fixed height, one of those.
+    """
     spans = []
     trigger = report.incident.cause.trigger
     if trigger.started is not None:
@@ -106,35 +136,45 @@ def _spans(report: Report, language: Language, scale: Scale, known_end: datetime
         # A short trigger leaves room to write its name in full after the bar.
         pieces = _pieces(span, scale, known_end)
         after = max(piece.right for piece in pieces) + 6
+        name_lines = lines - 1 if compact else lines
         if any(piece.kind == "open" for piece in pieces) or (
                 after + text_width(_closed_note(span, language), SMALL) > PLOT_RIGHT):
-            span = replace(span, label=(kind, *wrap(name, LABEL_WIDTH, FONT, 1)),
-                           named_beside=False)
+            named = wrap(name, LABEL_WIDTH, FONT, name_lines) if name_lines else []
+            span = replace(span, label=(kind, *named), named_beside=False)
         spans.append(span)
-    for impact_span in report.impacts:
+    names = [fold(impact_span.impact.service) for impact_span in report.impacts]
+    labels = [tuple(wrap(name, LABEL_WIDTH, FONT, lines)) for name in names]
+    # Services cut short to the same label would read as one: those keep their ends.
+    alike = {label for label in labels
+             if len({name for name, other in zip(names, labels, strict=True)
+                     if other == label}) > 1}
+    for impact_span, name, label in zip(report.impacts, names, labels, strict=True):
+        if label in alike:
+            label = tuple(wrap(name, LABEL_WIDTH, FONT, lines, keep_end=True))
         impact = impact_span.impact
-        name = fold(impact.service)
-        spans.append(Span("impact", name, tuple(wrap(name, LABEL_WIDTH, FONT, 2)),
-                          impact.started, impact.ended, impact.end_state,
-                          impact_span.duration))
+        spans.append(Span("impact", name, label, impact.started, impact.ended,
+                          impact.end_state, impact_span.duration))
     return spans
 
 
-def _lane(span: Span, top: float, scale: Scale, known_end: datetime,
+def _lane(span: Span, top: float, lane_height: float, scale: Scale, known_end: datetime,
           language: Language) -> Lane:
     """Place a lane: its label on the left, its bar across the plot, the bar's note."""
     pieces = _pieces(span, scale, known_end)
-    middle = top + LANE / 2
+    height = lane_height
+    if lane_height >= LANE:
+        # Two lines fit the usual lane; a trigger's kind and its name's two lines need more.
+        height = max(LANE, len(span.label) * LEADING + 2 * LANE_PAD)
+    middle = top + height / 2
     label = _label(span.label, middle, bold_first=span.kind == "trigger")
-    return Lane(span.kind, span.name, label, top, pieces,
+    return Lane(span.kind, span.name, label, top, height, min(BAR, height - 10), pieces,
                 _bar_note(span, pieces, middle, language))
 
 
 def _label(lines: Sequence[str], middle: float, bold_first: bool = False) -> tuple[Text, ...]:
     """Return the lines of a lane's label, centred vertically on `middle`."""
-    leading = FONT * 1.18
-    first = middle - leading * (len(lines) - 1) / 2 + FONT * 0.35
-    return tuple(place(line, LABEL_X, first + index * leading, FONT,
+    first = middle - LEADING * (len(lines) - 1) / 2 + FONT * 0.35
+    return tuple(place(line, LABEL_X, first + index * LEADING, FONT,
                        bold=bold_first and index == 0)
                  for index, line in enumerate(lines))
 
@@ -161,11 +201,29 @@ def _pieces(span: Span, scale: Scale, known_end: datetime) -> tuple[Piece, ...]:
         pieces.append(Piece("solid", start_right, end_left))
     if end_right > end_left:
         pieces.append(Piece("uncertain", end_left, end_right))
+    if not pieces:
+        pieces.append(Piece("solid", start_left, start_right))
+    pieces = _at_least(MIN_BAR, pieces)
     if opened:
-        pieces.append(Piece("open", end_right, PLOT_RIGHT))
-    if not pieces or all(piece.kind == "open" for piece in pieces):
-        pieces.insert(0, Piece("solid", start_left, start_left + 2))
+        pieces.append(Piece("open", pieces[-1].right, PLOT_RIGHT))
     return tuple(pieces)
+
+
+def _at_least(width: float, pieces: list[Piece]) -> list[Piece]:
+    """Widen a bar narrower than `width`: its certain part grows, its start stays put."""
+    left, right = pieces[0].left, pieces[-1].right
+    if right - left >= width:
+        return pieces
+    grow = width - (right - left)
+    offset = -max(0.0, left + width - PLOT_RIGHT)  # at the plot's right edge, grow leftwards
+    widened = next((index for index, piece in enumerate(pieces) if piece.kind == "solid"),
+                   len(pieces) - 1)
+    widest = []
+    for index, piece in enumerate(pieces):
+        extra = grow if index == widened else 0.0
+        widest.append(Piece(piece.kind, piece.left + offset, piece.right + offset + extra))
+        offset += extra
+    return widest
 
 
 def _extent(when: When, scale: Scale) -> tuple[float, float]:
@@ -271,8 +329,8 @@ def _promise(slippage: Slippage, y: float, scale: Scale, language: Language) -> 
 
 
 def _markers(report: Report, language: Language,
-             scale: Scale) -> tuple[tuple[Marker, ...], int]:
-    """Place the key instants, each label on the first row it fits in; return the rows used."""
+             scale: Scale) -> tuple[tuple[Marker, ...], float]:
+    """Place the key instants and their labels above the lanes; return where the lanes start."""
     found = []
     for name, when in key_instants(report):
         if when.earliest is not None and when.latest is not None:
@@ -282,25 +340,30 @@ def _markers(report: Report, language: Language,
         else:  # "before X": from the start of the chart to X
             left, right = PLOT_LEFT, scale.x(_bounds(when)[1])
         found.append((name, when, left, right, language.gettext(KEY_LABELS[name])))
-    rows: dict[str, tuple[int, float, str]] = {}
-    row_ends: list[float] = []
-    for name, _, left, _, label in sorted(found, key=lambda item: item[2]):
-        width = text_width(label, FONT)
-        if left + 5 + width <= WIDTH:
-            x, anchor, box_left, box_right = left + 5, "start", left, left + 5 + width
-        else:
-            x, anchor, box_left, box_right = left - 5, "end", left - 5 - width, left
-        row = next((row for row, end in enumerate(row_ends) if box_left >= end + 10),
-                   len(row_ends))
-        row_ends[row:row + 1] = [box_right]
-        rows[name] = (row, x, anchor)
-    markers = []
-    for name, when, left, right, label in found:
-        row, x, anchor = rows[name]
-        label_y = TOP + 13 + row * LABEL_ROW
-        markers.append(Marker(name, when, left, right, right - left < 1, when.approximate,
-                              place(label, x, label_y, FONT, anchor), label_y + 4))
-    return tuple(markers), max(len(row_ends), 1)
+    # Instants too close to tell apart share a label ("Start and Detection"), which names
+    # them in the order of the incident's life, at the line furthest left.
+    shared = groups([left for _, _, left, _, _ in found])
+    flags = [Flag(format_list([found[index][4] for index in sorted(group)],
+                              locale=language.locale), found[group[0]][2])
+             for group in shared]
+    spots = place_flags(flags, 0, WIDTH, FONT)
+    rows = max(spot.row for spot in spots) + 1 if spots else 1
+    leaders = any(not spot.beside for spot in spots)
+    lanes_top = TOP + rows * LABEL_ROW + 6 + (LEADER_ROOM if leaders else 0)
+    markers: dict[int, Marker] = {}
+    for group, spot in zip(shared, spots, strict=True):
+        label_y = TOP + 13 + spot.row * LABEL_ROW
+        label = place(spot.content, spot.text_x, label_y, FONT, spot.anchor)
+        # A label beside its line sits on top of it; one moved aside is led to it.
+        top = label_y + 4 if spot.beside else lanes_top - LEADER_ROOM / 2
+        leader = None if spot.beside else (
+            min(max(spot.x, label.box.left), label.box.right), label.box.bottom + 1)
+        for position, index in enumerate(group):
+            name, when, left, right, title = found[index]
+            markers[index] = Marker(name, title, when, left, right, right - left < 1,
+                                    when.approximate, label if position == 0 else None,
+                                    top, leader if position == 0 else None)
+    return tuple(markers[index] for index in range(len(found))), lanes_top
 
 
 # -- legend ------------------------------------------------------------------------------

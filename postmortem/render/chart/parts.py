@@ -16,12 +16,15 @@ PLOT_LEFT = 250
 PLOT_RIGHT = 978
 TOP = 4
 LABEL_ROW = 18  # height of a row of key-instant labels
-LANE = 44
+LEADER_ROOM = 14  # under the rows of key-instant labels, when a leader runs down from one
+LANE = 44  # height of a lane whose label has one or two lines
+MIN_LANE = 22  # the lowest a lane gets, with a label of one line, when there are many
+MAX_HEIGHT = 1350  # the tallest chart that fits an A4 page with its caption, at full width
+LANE_PAD = 5  # above and below a lane label of three lines, which makes its lane taller
 BAR = 18
+MIN_BAR = 6  # the narrowest a bar is drawn: a short phase of a long incident stays visible
 PROMISE_ROW = 22
 FUZZ = 5  # half-width of the hatched zone around an approximate instant
-
-#: The label of each key instant the chart marks (timescale.KEY_INSTANTS).
 
 
 @dataclass(frozen=True)
@@ -41,27 +44,39 @@ class Lane:
     name: str  # in full, whatever the label had to leave out
     label: tuple[Text, ...]
     top: float
+    height: float
+    bar: float  # the height of its bar
     pieces: tuple[Piece, ...]
     note: Text | None  # duration, name, or "ongoing", beside or in the bar
 
     @property
     def middle(self) -> float:
         """Return the y of the lane's centre line, where its bar is."""
-        return self.top + LANE / 2
+        return self.top + self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        """Return the y where the next lane starts."""
+        return self.top + self.height
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A key instant: a line at `left`, or a band from `left` to `right`, with its label."""
+    """A key instant: a line at `left`, or a band from `left` to `right`, with its label.
+
+    Instants too close to tell apart share the label of the first: the others have none.
+    """
 
     name: str
+    title: str  # what the instant is called: "Detection"
     when: When
     left: float
     right: float
     line: bool
     dashed: bool  # the instant is approximate
-    label: Text
-    top: float  # where the line starts, under the label
+    label: Text | None  # None: named in the label of an instant it coincides with
+    top: float  # where the line starts: under its label, or where a leader meets it
+    leader: tuple[float, float] | None  # the point under a label moved aside, joined to `top`
 
     @property
     def band(self) -> bool:
@@ -106,7 +121,7 @@ class Layout:
             *(text for lane in self.lanes for text in lane.label),
             *(lane.note for lane in self.lanes if lane.note),
             *self.promises_label, *(promise.note for promise in self.promises),
-            *(marker.label for marker in self.markers),
+            *(marker.label for marker in self.markers if marker.label),
             *(tick.label for tick in self.ticks if tick.label), *self.days,
             *(entry.text for entry in self.legend),
         ]

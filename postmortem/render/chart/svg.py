@@ -10,7 +10,7 @@ import re
 from xml.sax.saxutils import escape
 
 from postmortem.render.chart.legend import LegendEntry
-from postmortem.render.chart.parts import BAR, PLOT_LEFT, PLOT_RIGHT, Lane, Layout, Marker, Promise
+from postmortem.render.chart.parts import PLOT_LEFT, PLOT_RIGHT, Lane, Layout, Marker, Promise
 from postmortem.render.chart.text import FONT, Text
 
 #: Prefix of every id in the chart; fixed, so that the output is reproducible.
@@ -37,7 +37,7 @@ def draw(layout: Layout) -> str:
         f'aria-labelledby="{ID}-title {ID}-desc" class="timeline" font-size="{FONT}" '
         f'font-family="{FONT_FAMILY}">'
     )
-    # Notes come after the key instants' lines, so that their backing hides what crosses them.
+    # Notes come after the lines, so that their backing hides what crosses them.
     notes = [lane.note for lane in layout.lanes if lane.note]
     notes += [promise.note for promise in layout.promises]
     description = "\n".join(layout.description)
@@ -48,9 +48,10 @@ def draw(layout: Layout) -> str:
         _defs(),
         *_grid(layout),
         *_bands(layout),
+        # The key instants' lines go under the bars: a bar a few units wide stays visible.
+        *(part for marker in layout.markers for part in _marker(marker, layout)),
         *_lanes(layout),
         *_promises(layout),
-        *(part for marker in layout.markers for part in _marker(marker, layout)),
         *(_backed(note, "note") for note in notes),
         *_axis(layout),
         *_legend(layout.legend),
@@ -70,9 +71,10 @@ def _defs() -> str:
 
 
 def _grid(layout: Layout) -> list[str]:
-    """Draw a light line at every tick and a darker one at every midnight."""
+    """Draw a light line at every tick and a darker one at every midnight, behind the bars."""
+    # The days between dated ticks are light: the dated ones are what the eye follows.
     return [_line(tick.x, layout.lanes_top, tick.x, layout.axis_y,
-                  *((GRID, 1) if tick.midnight else ("#e4e4e4", 0.7)))
+                  *((GRID, 1) if tick.midnight and tick.marked else ("#e4e4e4", 0.7)))
             for tick in layout.ticks]
 
 
@@ -101,31 +103,32 @@ def _lanes(layout: Layout) -> list[str]:
 
 def _bar(lane: Lane) -> list[str]:
     """Draw a lane's bar: solid where certain, hatched where uncertain, an arrow if open."""
-    top = lane.middle - BAR / 2
+    top = lane.middle - lane.bar / 2
     fill = TRIGGER_FILL if lane.kind == "trigger" else IMPACT_FILL
     out = [f'<g class="bar {lane.kind}">']
     for piece in lane.pieces:
         width = max(piece.right - piece.left, 1.5)
         if piece.kind == "solid":
-            out.append(_rect(piece.left, top, width, BAR, fill, INK, 1))
+            out.append(_rect(piece.left, top, width, lane.bar, fill, INK, 1))
         elif piece.kind == "uncertain":
-            out.append(_rect(piece.left, top, width, BAR, f"url(#{ID}-hatch)", INK, 0.8))
+            out.append(_rect(piece.left, top, width, lane.bar, f"url(#{ID}-hatch)", INK, 0.8))
         else:
-            out += _open_end(piece.left, piece.right, top)
+            out += _open_end(piece.left, piece.right, top, lane.bar)
     out.append("</g>")
     return out
 
 
-def _open_end(left: float, right: float, top: float) -> list[str]:
+def _open_end(left: float, right: float, top: float, height: float) -> list[str]:
     """Draw a bar that goes on past what is known: dashed outline, arrow at the edge."""
     tip = right - 1
     body = tip - 9
-    middle = top + BAR / 2
+    middle = top + height / 2
     return [
         f'<rect class="open" x="{_n(left)}" y="{_n(top)}" width="{_n(max(body - left, 1))}" '
-        f'height="{BAR}" fill="#f2f2f2" stroke="{INK}" stroke-width="1" stroke-dasharray="4 3"/>',
+        f'height="{_n(height)}" fill="#f2f2f2" stroke="{INK}" stroke-width="1" '
+        f'stroke-dasharray="4 3"/>',
         f'<polygon points="{_n(body)},{_n(top - 3)} {_n(tip)},{_n(middle)} '
-        f'{_n(body)},{_n(top + BAR + 3)}" fill="{INK}"/>',
+        f'{_n(body)},{_n(top + height + 3)}" fill="{INK}"/>',
     ]
 
 
@@ -163,6 +166,9 @@ def _promise(promise: Promise) -> list[str]:
 def _marker(marker: Marker, layout: Layout) -> list[str]:
     """Draw a key instant's line (or a band's edges) from under its label down to the axis."""
     out = [f'<g class="instant {marker.name}">']
+    if marker.leader is not None:
+        # The label had to move aside: a thin leader joins it to the top of the line.
+        out.append(_line(*marker.leader, marker.left, marker.top, "#555", 0.8))
     if marker.line:
         dash = "6 4" if marker.dashed else None
         out.append(_line(marker.left, marker.top, marker.left, layout.axis_y, INK, 1.4, dash))
@@ -176,7 +182,8 @@ def _marker(marker: Marker, layout: Layout) -> list[str]:
         arrow_y = marker.top + 5
         out.append(_arrow_head(marker.left + 16, arrow_y, 4))
         out.append(_line(marker.left, arrow_y, marker.left + 12, arrow_y, INK, 1.2))
-    out.append(_backed(marker.label, "instant-label"))
+    if marker.label is not None:
+        out.append(_backed(marker.label, "instant-label"))
     out.append("</g>")
     return out
 
@@ -186,10 +193,13 @@ def _axis(layout: Layout) -> list[str]:
     y = layout.axis_y
     out = [_line(PLOT_LEFT, y, PLOT_RIGHT, y, INK, 1)]
     for tick in layout.ticks:
-        out.append(_line(tick.x, y, tick.x, y + (9 if tick.midnight else 5), INK,
-                         1.2 if tick.midnight else 0.8))
-        if tick.label:
+        if tick.marked:
+            out.append(_line(tick.x, y, tick.x, y + tick.length, INK,
+                             1.2 if tick.midnight else 0.8))
+        if tick.label and tick.label.anchor == "middle":
             out.append(_text(tick.label, "hour", "#444"))
+        elif tick.label:  # a date beside its tick, on an axis of days or months
+            out.append(_text(tick.label, "day"))
     out += [_text(day, "day") for day in layout.days]
     return out
 
