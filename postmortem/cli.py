@@ -71,15 +71,15 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from postmortem.workspace.config import template_folders
+    from postmortem.workspace.config import load_config
     from postmortem.workspace.pipeline import render_file
 
     formats = _formats("render", args.format)
     if formats is None:
         return EXIT_USAGE
     _require_file(args.file)
-    template_dirs = template_folders(args.templates)
-    for path in render_file(args.file, Path(args.output), formats, template_dirs):
+    settings = load_config().render_settings(args.templates)
+    for path in render_file(args.file, Path(args.output), formats, settings):
         print(path)
     return EXIT_OK
 
@@ -93,7 +93,7 @@ def _build(args: argparse.Namespace) -> int:
     formats = _formats("build", args.format) if args.format else None
     if args.format and formats is None:
         return EXIT_USAGE
-    options = load_config().build.options(
+    options = load_config().build_options(
         formats=formats, jobs=args.jobs, incidents=args.incidents, output=args.output,
         templates=args.templates, language=args.language, force=args.force, today=args.today)
     if not options.incidents.is_dir():
@@ -166,7 +166,7 @@ def _diff(args: argparse.Namespace) -> int:
         if revision is None:
             _require_file(path)
     before, after = read_versions(*sides[0], *sides[1])
-    language = Language(after.lang, after.timezone)
+    language = Language(after.lang, after.timezone, after.locale)
     code = args.format == "md"
     labels = [revision_label(path, revision, language, code) if len(args.files) == 1
               else (f"`{path}`" if code else str(path)) for path, revision in sides]

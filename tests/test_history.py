@@ -15,7 +15,7 @@ from postmortem.render.markdown import render_markdown
 from postmortem.workspace.pipeline import render_file
 
 from git_repo import APHP_COMMITS, NEW_TIMELINE_ENTRY, aphp_repo, commit, git, new_repo
-from support import RECORDS
+from support import RECORDS, plain
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,11 @@ def short(commit_id: str) -> str:
     return commit_id[:SHORT_ID_LENGTH]
 
 
+def _read(text: str) -> str:
+    """Return a PDF page's text as a reader reads it: plain spaces, lines run together."""
+    return " ".join(plain(text).split())
+
+
 def test_the_history_lists_each_commit_of_the_record_oldest_first(aphp):
     history = read_history(aphp.record)
     assert history.state == "clean"
@@ -51,7 +56,7 @@ def test_the_history_lists_each_commit_of_the_record_oldest_first(aphp):
 
 
 def test_the_approved_pdf_shows_three_history_rows_and_its_version_in_the_footer(aphp, pdfs):
-    text = " ".join(pdfs["approved"])
+    text = _read(" ".join(pdfs["approved"]))
     assert "Historique du document" in text
     for row in ["2 septembre 2024 Cellule qualité Premier brouillon de la revue "
                 + short(aphp.commits[0]),
@@ -73,8 +78,10 @@ def test_the_draft_pdf_shows_its_own_version_and_one_row(aphp, pdfs):
 def test_drafts_carry_the_watermark_and_the_approved_version_does_not(pdfs):
     assert all("BROUILLON" in page for page in pdfs["draft"])
     assert not any("BROUILLON" in page for page in pdfs["approved"])
-    assert "Approuvée" in pdfs["approved"][0]
-    assert "Direction générale, 1 octobre 2024, approuvée" in pdfs["approved"][0]
+    first_page = _read(pdfs["approved"][0])
+    assert "Approuvée" in first_page
+    # The decision names who decided, in what role, when and what.
+    assert "Décision : Direction générale (Approbation), 1 octobre 2024, approuvée" in first_page
 
 
 def test_rendering_twice_at_one_commit_gives_the_same_bytes_dated_by_the_commit(aphp, tmp_path):
@@ -111,7 +118,7 @@ def test_renames_are_followed(tmp_path):
     assert [r.commit for r in history.revisions] == [first, second]
     markdown = render_file(repo / "incidents" / "2025-03-02-checkout-latency.yaml",
                            tmp_path / "out", ["md"])[0].read_text()
-    assert "| March 3, 2025 | Test | Record the checkout incident |" in markdown
+    assert "| March 3, 2025 | Test | Record the checkout incident |" in plain(markdown)
     assert f"This document shows version `{short(second)}` of the record." in markdown
 
 

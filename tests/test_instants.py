@@ -81,15 +81,19 @@ def test_an_open_end_gives_a_lower_bound():
     assert (duration.shortest, duration.longest) == (timedelta(days=3, hours=7), None)
 
 
+# A number and its unit, and the parts of one length of time, never part at a line's end:
+# they are joined by no-break spaces (U+00A0), or narrow ones (U+202F) where Babel puts
+# them, as in French; only the words around a value ("about", "entre… et") may break.
 @pytest.mark.parametrize("lang, start, end, expected", [
     ("fr", "about 2024-08-03T11:00+02:00", "about 2024-08-03T14:00+02:00", "environ 3\u202fh"),
-    ("en", "about 2024-08-03T11:00+02:00", "about 2024-08-03T14:00+02:00", "about 3 hr"),
+    ("en", "about 2024-08-03T11:00+02:00", "about 2024-08-03T14:00+02:00", "about 3\u00a0hr"),
     ("fr", "2024-08-03T11:00+02:00", "between 2024-08-05T06:00+02:00 and 12:00",
-     "entre 1\u202fj 19\u202fh et 2\u202fj 1\u202fh"),
-    ("en", "2024-08-03T11:00+02:00", "after 2024-08-06T18:00+02:00", "more than 3 days 7 hr"),
+     "entre 1\u202fj\u00a019\u202fh et 2\u202fj\u00a01\u202fh"),
+    ("en", "2024-08-03T11:00+02:00", "after 2024-08-06T18:00+02:00",
+     "more than 3\u00a0days\u00a07\u00a0hr"),
     ("fr", "2024-08-03T11:00+02:00", "between 2024-08-03T11:00+02:00 and 11:30",
      "jusqu'à 30\u00a0min"),
-    ("en", "2024-08-03T11:00Z", "2024-08-03T11:25Z", "25 min"),
+    ("en", "2024-08-03T11:00Z", "2024-08-03T11:25Z", "25\u00a0min"),
 ])
 def test_durations_read_naturally_in_each_language(lang, start, end, expected):
     language = Language(lang, "Europe/Paris")
@@ -105,6 +109,21 @@ def test_durations_read_naturally_in_each_language(lang, start, end, expected):
 ])
 def test_instants_are_shown_in_the_report_time_zone_and_language(lang, text, expected):
     assert Language(lang, "Europe/Paris").when(parse_when(text)) == expected
+
+
+# A short stamp never breaks inside: a range may break only after its dash (a thin space,
+# U+2009), so that each end stays whole on its line.
+@pytest.mark.parametrize("lang, zone, text, expected", [
+    ("en", "Europe/London", "2025-03-02T10:05Z", "Sun,\u00a0Mar\u00a02,\u00a010:05"),
+    ("en", "Europe/London", "between 2025-03-02T10:05Z and 10:10",
+     "Sun,\u00a0Mar\u00a02,\u00a010:05\u202f\u2013\u200910:10"),
+    ("fr", "Europe/Paris", "about 2024-08-03T11:00+02:00",
+     "vers sam.\u00a03\u00a0août,\u00a011:00"),
+    ("fr", "Europe/Paris", "between 2024-08-03T22:00+02:00 and 2024-08-04T07:00+02:00",
+     "sam.\u00a03\u00a0août,\u00a022:00\u202f\u2013\u2009dim.\u00a04\u00a0août,\u00a007:00"),
+])
+def test_a_short_stamp_breaks_only_after_the_dash_of_a_range(lang, zone, text, expected):
+    assert Language(lang, zone).when(parse_when(text), compact=True) == expected
 
 
 PARIS = "Europe/Paris"

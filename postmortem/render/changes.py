@@ -222,7 +222,7 @@ def _cut(text: object) -> str:
 
 
 def _language(incident: Incident) -> Language:
-    return Language(incident.lang, incident.timezone)
+    return Language(incident.lang, incident.timezone, incident.locale)
 
 
 def revision_label(path: str | os.PathLike, revision: str | None, language: Language,

@@ -1,28 +1,34 @@
-"""Words, dates, numbers and durations in the report's language (gettext + Babel)."""
+"""Words, dates, numbers and durations in the report's language (gettext catalogues + Babel).
+
+A report's words come from, in order: the workspace's `[labels.<lang>]`, its own
+catalogues (`locale/<lang>/LC_MESSAGES/postmortem.po`), the bundled catalogue, and the
+English message itself. Dates follow the report's Babel locale (`en_GB`, `en_US`…),
+with the same punctuation for an instant and a range, and never break inside a stamp.
+"""
 
 from __future__ import annotations
 
-import gettext
-import io
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from functools import cache
-from pathlib import Path
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from babel.units import format_unit
+from pydantic import BaseModel
 
 from postmortem.record.instants import Duration, When, zone_named
 from postmortem.record.model import Quantity
-
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "postmortem"
+from postmortem.render.catalogue import (
+    Overrides,
+    catalogue_stamp,
+    language_of,
+    merged_words,
+)
 
 
 def N_(message: str) -> str:
@@ -96,37 +102,119 @@ def french_spacing(text: str) -> str:
     return _AFTER_GUILLEMET.sub("«\u202f", text)
 
 
-@cache
-def _translations(lang: str) -> gettext.NullTranslations:
-    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po_path.is_file():
-        return gettext.NullTranslations()  # messages are written in English
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=lang, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+@lru_cache(maxsize=32)
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+# Inside one stamp no space breaks; a range breaks only after its dash.
+_NO_BREAK = str.maketrans({" ": "\u00a0", "\u2009": "\u202f"})
+_AFTER_DASH = re.compile("–([\u00a0\u202f])")
+
+
+def _tie(text: str) -> str:
+    return text.translate(_NO_BREAK)
+
+
+def _tie_range(text: str) -> str:
+    return _AFTER_DASH.sub(lambda found: "–" + (" " if found[1] == "\u00a0" else "\u2009"),
+                           _tie(text))
+
+
+def _fill(pattern: str, first: str, second: str) -> str:
+    """Fill a CLDR pattern's {0} and {1} (in one pass: a value may hold braces)."""
+    return re.sub(r"\{([01])\}", lambda found: first if found[1] == "0" else second, pattern)
+
+
+def needs_year(dates: Iterable[date], today: date) -> bool:
+    """Return whether dates need their year: they span several years, or are not of today's."""
+    years = {value.year for value in dates}
+    return len(years) > 1 or (len(years) == 1 and today.year not in years)
+
+
+def stated_days(value: object, zone: tzinfo) -> list[date]:
+    """Return the day, in `zone`, of every bound of every instant a record (or a part) states."""
+    days: list[date] = []
+
+    def visit(item: object) -> None:
+        if isinstance(item, When):
+            days.extend(bound.astimezone(zone).date()
+                        for bound in (item.earliest, item.latest) if bound is not None)
+        elif isinstance(item, BaseModel):
+            for name in type(item).model_fields:
+                visit(getattr(item, name))
+        elif isinstance(item, list | tuple):
+            for element in item:
+                visit(element)
+        elif isinstance(item, dict):
+            for element in item.values():
+                visit(element)
+
+    visit(value)
+    return days
 
 
 class Language:
-    """Translate words and format values for one language and display time zone."""
+    """Translate words and format values for one language, locale and display time zone.
 
-    def __init__(self, lang: str, zone: str):
+    `locale` is a Babel locale of the language ('en_GB', 'en_US'); none: the language's
+    own ('en', 'fr'). `with_year` shows the year in every compact stamp and day (see
+    `needs_year`). `overrides` holds the workspace's words for the language.
+    """
+
+    def __init__(self, lang: str, zone: str, locale: str | None = None, with_year: bool = False,
+                 overrides: Overrides | None = None):
         self.code = lang
-        self.locale = Locale.parse(lang)
+        self.locale_name = locale or lang
+        self.locale = _babel_locale(self.locale_name)
+        if self.locale.language != lang:
+            raise ValueError(f"locale {self.locale_name!r} is not a locale of {lang!r}")
         self.zone_name = zone
         self.zone = zone_named(zone)
-        self.translations = _translations(lang)
+        self.with_year = with_year
+        self.overrides = overrides or Overrides()
+        # The catalogues as they are now: an edited one makes another language, read again.
+        self._stamps = tuple(catalogue_stamp(path) for path in self.overrides.catalogues)
+        self.words = merged_words(lang, self.overrides, self._stamps)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Return what tells this language's output apart, e.g. to cache an environment on."""
+        return (self.code, self.locale_name, self.zone_name, self.with_year, self.overrides,
+                self._stamps)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Language) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return (f"Language({self.code!r}, {self.zone_name!r}, locale={self.locale_name!r}, "
+                f"with_year={self.with_year!r})")
+
+    def translate(self, message: str) -> str:
+        """Return a message's translation, unfilled (for Jinja2, which fills it itself)."""
+        return self.words.messages.get(message) or message
+
+    def translate_plural(self, singular: str, plural: str, count: int) -> str:
+        """Return the form of a message's translation a count takes, unfilled."""
+        found = self.words.plurals.get(singular)
+        if found:
+            forms, rule = found
+            index = rule.index(count)
+            if 0 <= index < len(forms) and forms[index]:
+                return forms[index]
+        return singular if count == 1 else plural
 
     def gettext(self, message: str, **variables: object) -> str:
         """Translate a message, then fill its %(name)s variables."""
-        text = self.translations.gettext(message)
+        text = self.translate(message)
         return text % variables if variables else text
 
     def ngettext(self, singular: str, plural: str, count: int, **variables: object) -> str:
         """Translate a message whose form depends on a count."""
-        text = self.translations.ngettext(singular, plural, count)
+        text = self.translate_plural(singular, plural, count)
         return text % {"num": count, **variables}
 
     def label(self, group: str, value: str | None) -> str:
@@ -135,9 +223,13 @@ class Language:
             return self.gettext("not stated")
         return self.gettext(LABELS[group].get(value, value))
 
-    def spacing(self, text: str) -> str:
-        """Apply the language's typographic spacing to a text."""
-        return french_spacing(text) if self.code == "fr" else text
+    def spacing(self, text: str, lang: str | None = None) -> str:
+        """Apply the typographic spacing of a text's language: `lang`, else the report's.
+
+        A text in another language (a source's English title in a French record) keeps
+        its own spacing: "recovered?" never becomes "recovered ?".
+        """
+        return french_spacing(text) if language_of(lang or self.code) == "fr" else text
 
     def number(self, value: float | int) -> str:
         """Format a number with the language's separators."""
@@ -165,10 +257,23 @@ class Language:
         return f"{self.quantity_value(quantity)} {' '.join(quantity.unit.split())}"
 
     def day(self, value: date) -> str:
-        """Format a calendar date in long form (e.g. '30 septembre 2025')."""
+        """Format a calendar date in long form, with its year (e.g. '30 septembre 2025')."""
+        return _tie(format_date(self._date(value), format="long", locale=self.locale))
+
+    def compact_day(self, value: date, with_year: bool | None = None) -> str:
+        """Format a day in short form ('sam. 3 août'), with its year when the document needs it."""
+        with_year = self.with_year if with_year is None else with_year
+        return _tie(format_skeleton("yMMMEd" if with_year else "MMMEd", self._date(value),
+                                    locale=self.locale))
+
+    def clock(self, instant: datetime) -> str:
+        """Format the time of day of an instant in the display time zone ('14:05')."""
+        return _tie(format_skeleton("Hm", instant.astimezone(self.zone), locale=self.locale))
+
+    def _date(self, value: date) -> date:
         if isinstance(value, datetime):  # an instant falls on its day in the display zone
-            value = value.astimezone(self.zone).date()
-        return format_date(value, format="long", locale=self.locale)
+            return value.astimezone(self.zone).date() if value.tzinfo else value.date()
+        return value
 
     def when(self, when: When, compact: bool = False) -> str:
         """Format an instant with its uncertainty, in the display time zone.
@@ -230,8 +335,10 @@ class Language:
             if same:
                 return name(earliest)
             if compact and when.precision == "day":
-                return format_interval(earliest.date(), latest.date(), "yMMMd",
-                                       locale=self.locale)
+                skeleton = ("yMMMEd" if self.with_year or earliest.year != latest.year
+                            else "MMMEd")
+                return _tie_range(format_interval(earliest.date(), latest.date(), skeleton,
+                                                  locale=self.locale))
             return self.gettext("from %(start)s to %(end)s", start=name(earliest),
                                 end=name(latest))
         if earliest and when.precision == "month":
@@ -245,9 +352,7 @@ class Language:
         raise ValueError("an instant has at least one bound")
 
     def _calendar_day(self, instant: datetime, compact: bool) -> str:
-        if compact:
-            return format_skeleton("yMMMd", instant, locale=self.locale)
-        return format_date(instant, format="full", locale=self.locale)
+        return self.compact_day(instant) if compact else self._long_day(instant)
 
     def _month(self, instant: datetime) -> str:
         return format_skeleton("yMMMM", instant, locale=self.locale)
@@ -258,15 +363,19 @@ class Language:
         stamp = self._stamp_compact if compact else self._stamp_long
         if earliest and latest and earliest != latest:
             if earliest.date() == latest.date() and compact:
-                return self.gettext("%(day)s, %(start)s–%(end)s", day=self._day(earliest, True),
-                                    start=self._clock(earliest), end=self._clock(latest))
+                # The day and the clock joined as in one instant's stamp: one punctuation.
+                clocks = _tie_range(format_interval(earliest, latest, "Hm", tzinfo=self.zone,
+                                                    locale=self.locale))
+                return self._joined(self.compact_day(earliest), clocks)
             if earliest.date() == latest.date():
                 return self.gettext("%(day)s, between %(start)s and %(end)s",
-                                    day=self._day(earliest, False),
+                                    day=self._long_day(earliest),
                                     start=self._clock(earliest), end=self._clock(latest))
             if compact:
-                return self.gettext("%(start)s – %(end)s", start=stamp(earliest),
-                                    end=stamp(latest))
+                # Across a new year both ends say theirs.
+                with_year = self.with_year or earliest.year != latest.year
+                return self._range(self._stamp_compact(earliest, with_year),
+                                   self._stamp_compact(latest, with_year))
             return self.gettext("between %(start)s and %(end)s", start=stamp(earliest),
                                 end=stamp(latest))
         if earliest and latest:
@@ -335,13 +444,17 @@ class Language:
         days = round(abs(delta.total_seconds()) / 86400)
         if days == 0:
             return self._span(delta)
-        return format_unit(days, "duration-day", length="short", locale=self.locale)
+        return self._unit(days, "duration-day")
+
+    def _unit(self, value: int, unit: str) -> str:
+        """Format a number of a unit ('3 h'); the number and its unit never part."""
+        return _tie(format_unit(value, unit, length="short", locale=self.locale))
 
     def _span(self, delta: timedelta) -> str:
         if timedelta(0) < abs(delta) < timedelta(seconds=59.5):
             # Under a minute, seconds matter (a deletion noticed "a second or two" after).
             seconds = max(1, round(abs(delta.total_seconds())))
-            return format_unit(seconds, "duration-second", length="short", locale=self.locale)
+            return self._unit(seconds, "duration-second")
         minutes = round(delta.total_seconds() / 60)
         days, minutes = divmod(minutes, 24 * 60)
         hours, minutes = divmod(minutes, 60)
@@ -356,24 +469,34 @@ class Language:
             parts = [("duration-hour", hours), ("duration-minute", minutes)]
         else:
             parts = [("duration-minute", minutes)]
-        words = [format_unit(value, unit, length="short", locale=self.locale)
-                 for unit, value in parts if value or len(parts) == 1]
-        return format_list(words, style="unit-narrow", locale=self.locale)
+        words = [self._unit(value, unit) for unit, value in parts if value or len(parts) == 1]
+        # One length of time ("1 j 19 h") reads as one value: it never breaks either.
+        return _tie(format_list(words, style="unit-narrow", locale=self.locale))
 
     def _local(self, instant: datetime | None) -> datetime | None:
         return instant.astimezone(self.zone) if instant else None
 
-    def _day(self, instant: datetime, compact: bool) -> str:
-        if compact:
-            return format_skeleton("MMMEd", instant, locale=self.locale)
+    def _long_day(self, instant: datetime) -> str:
         return format_date(instant, format="full", locale=self.locale)
 
     def _clock(self, instant: datetime) -> str:
         return format_skeleton("Hm", instant, locale=self.locale)
 
-    def _stamp_compact(self, instant: datetime) -> str:
-        return f"{self._day(instant, True)} {self._clock(instant)}"
+    def _stamp_compact(self, instant: datetime, with_year: bool | None = None) -> str:
+        return self._joined(self.compact_day(instant, with_year), self.clock(instant))
+
+    def _joined(self, day: str, time: str) -> str:
+        """Join a day and a time as the locale joins them in one stamp ('Fri 19 Jul, 14:05')."""
+        pattern = str(self.locale.datetime_formats.get("medium") or "{1} {0}")
+        # CLDR quotes literal text ("{1} 'à' {0}"); the quotes are not shown.
+        pattern = re.sub(r"'([^']*)'", r"\1", pattern)
+        return _fill(_tie(pattern), time, day)
+
+    def _range(self, start: str, end: str) -> str:
+        """Join two stamps as the locale writes a range: breakable only after the dash."""
+        pattern = str(self.locale.interval_formats.get(None) or "{0} – {1}")
+        return _fill(_tie_range(pattern), start, end)
 
     def _stamp_long(self, instant: datetime) -> str:
-        return self.gettext("%(day)s at %(time)s", day=self._day(instant, False),
+        return self.gettext("%(day)s at %(time)s", day=self._long_day(instant),
                             time=self._clock(instant))

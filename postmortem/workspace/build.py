@@ -19,6 +19,7 @@ from pathlib import Path
 
 from postmortem.errors import PostmortemError, Problem, WorkspaceError
 from postmortem.render import FORMATS
+from postmortem.render.settings import RenderSettings
 from postmortem.workspace.config import BuildOptions
 from postmortem.workspace.discover import find_records
 from postmortem.workspace.fingerprint import environment_digest, record_fingerprints
@@ -117,13 +118,13 @@ def build(options: BuildOptions,
 
 
 def render_record(source: str, output: str, formats: Sequence[str],
-                  template_dirs: Sequence[str]) -> tuple[Outcome, list[str]]:
+                  settings: RenderSettings) -> tuple[Outcome, list[str]]:
     """Render one record (in a worker); return its outcome and the files it wrote."""
     # Imported here: a build with nothing to render never loads the renderers.
     from postmortem.workspace.pipeline import render_file
 
     try:
-        written = render_file(source, Path(output), formats, [Path(d) for d in template_dirs])
+        written = render_file(source, Path(output), formats, settings)
     except PostmortemError as exc:
         # A problem in no file (an output that cannot be written) belongs to this record.
         problems = tuple(problem if problem.path else Problem(source, 1, 1, problem.message)
@@ -140,7 +141,7 @@ def render_record(source: str, output: str, formats: Sequence[str],
 def _render_all(todo: Sequence[tuple[Path, str]],
                 options: BuildOptions) -> Iterator[tuple[Outcome, str, list[str]]]:
     arguments = [(str(path), str(options.output), _record_formats(options),
-                  [str(d) for d in options.template_dirs]) for path, _ in todo]
+                  options.render) for path, _ in todo]
     fingerprints = [fingerprint for _, fingerprint in todo]
     if options.jobs <= 1 or len(todo) <= 1:
         for argument, fingerprint in zip(arguments, fingerprints, strict=True):

@@ -14,35 +14,69 @@ command line's flags over them.
     templates = "templates"
     language = "fr"                       # of the index and the review across incidents
 
+    [render]                              # how every report is rendered
+    locales = { en = "en_GB" }            # a language's dates and numbers; a record's wins
+    translations = "locale"               # folder of <lang>/LC_MESSAGES/postmortem.po
+
+    [labels.fr]                           # the workspace's own words, tried first
+    "Executive summary" = "Synthèse"
+    "%(num)s action item" = ["%(num)s action", "%(num)s actions"]   # one per plural form
+
+`Config.render_settings` gathers templates, locales, labels and catalogues into the
+`RenderSettings` a renderer uses; `Config.build_options` gives a build all of it.
 Other sections are left to the commands that own them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    RootModel,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from postmortem.errors import ConfigError, Problem
 from postmortem.lint.config import LintSettings, suggestion
-from postmortem.record.languages import LANGUAGES, LanguageCode
+from postmortem.record.languages import LANGUAGES, LOCALES, LanguageCode
 from postmortem.render import FORMATS, Format
+from postmortem.render.catalogue import (
+    bundled_plural,
+    bundled_single,
+    check_translation,
+    language_of,
+    plural_rule,
+)
+from postmortem.render.settings import Label, RenderSettings
 
 FILENAME = "postmortem.toml"
 #: The folder of template overrides a workspace may have, searched before the bundled ones.
 WORKSPACE_TEMPLATES = "templates"
+#: The folder of translation catalogues a workspace may have, tried before the bundled ones.
+WORKSPACE_TRANSLATIONS = "locale"
 
 # tomllib (before Python 3.14) gives the position only inside its message.
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
-_HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_KEY = re.compile(r"\s*([A-Za-z0-9_.\"' -]+?)\s*=")
+# A key as TOML writes it: bare, "quoted" or 'literal' parts joined by dots.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_DOTTED_KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
+_HEADER = re.compile(rf"\s*\[\s*({_DOTTED_KEY})\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(rf"\s*({_DOTTED_KEY})\s*=")
 
 Folder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -96,6 +130,58 @@ class BuildOptions:
     template_dirs: tuple[Path, ...]
     language: str
     today: date
+    render: RenderSettings = field(default_factory=RenderSettings)
+    """How each report is rendered: `Config.build_options` fills it from the workspace."""
+
+
+def _known_locale(locale: str) -> str:
+    if locale not in LOCALES:
+        raise PydanticCustomError(
+            "unknown_locale", "unknown locale {locale}{hint} (locales: {known})",
+            {"locale": repr(locale), "hint": suggestion(locale, LOCALES),
+             "known": ", ".join(LOCALES)})
+    return locale
+
+
+def _label_value(value: object) -> str | list[str]:
+    if isinstance(value, str) and value:
+        return value
+    if (isinstance(value, list) and value
+            and all(isinstance(form, str) and form for form in value)):
+        return value
+    raise PydanticCustomError("label", "a text, or a list of one text per plural form")
+
+
+LocaleName = Annotated[str, AfterValidator(_known_locale)]
+LabelText = Annotated[str, StringConstraints(min_length=1)]
+LabelValue = Annotated[str | list[str], PlainValidator(_label_value)]
+
+
+class RenderTable(BaseModel):
+    """The [render] table: how every report of the workspace is rendered."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="[render]")
+
+    locales: dict[LanguageCode, LocaleName] = Field(
+        default_factory=dict, description=f"a locale among {', '.join(LOCALES)}")
+    """Language -> the Babel locale of its dates and numbers; a record's `locale` wins."""
+    translations: Folder | None = Field(default=None, description="a folder path as text")
+    """Folder of <lang>/LC_MESSAGES/postmortem.po; none: ./locale if present."""
+
+
+class LabelTables(RootModel[dict[LanguageCode, dict[LabelText, LabelValue]]]):
+    """The [labels.<lang>] tables: the workspace's words for messages of the reports."""
+
+    model_config = ConfigDict(frozen=True, strict=True, title="[labels]")
+
+    root: dict[LanguageCode, dict[LabelText, LabelValue]] = Field(
+        default_factory=dict,
+        description="a text, or a list of one text per plural form of the language")
+
+    def labels(self) -> tuple[Label, ...]:
+        """Return every label, language by language, in the order the file gives them."""
+        return tuple(Label(lang, message, (value,) if isinstance(value, str) else tuple(value))
+                     for lang, table in self.root.items() for message, value in table.items())
 
 
 @dataclass(frozen=True)
@@ -106,10 +192,36 @@ class Config:
     """The file it was read from, or None when the workspace has none."""
     lint: LintSettings = field(default_factory=LintSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
+    render: RenderTable = field(default_factory=RenderTable)
+    labels: LabelTables = field(default_factory=LabelTables)
+
+    def render_settings(self, templates: str | os.PathLike | None = None) -> RenderSettings:
+        """Return how reports are rendered; raise ConfigError naming each bad catalogue line.
+
+        `templates` is the --templates flag, which wins over [build] templates.
+        """
+        settings = RenderSettings(
+            template_dirs=tuple(template_folders(templates or self.build.templates)),
+            locales=tuple(self.render.locales.items()),
+            labels=self.labels.labels(),
+            translation_dirs=tuple(translation_folders(self.render.translations)),
+        )
+        problems = settings.problems()
+        if problems:
+            raise ConfigError(problems)
+        return settings
+
+    def build_options(self, *, templates: str | None = None,
+                      **flags: typing.Any) -> BuildOptions:
+        """Return the options of a build (see `BuildSettings.options`) with render settings."""
+        settings = self.render_settings(templates)
+        options = self.build.options(templates=templates, **flags)
+        return replace(options, template_dirs=settings.template_dirs, render=settings)
 
 
 #: Section name -> the model that reads it.
-SECTIONS: dict[str, type[BaseModel]] = {"lint": LintSettings, "build": BuildSettings}
+SECTIONS: dict[str, type[BaseModel]] = {"lint": LintSettings, "build": BuildSettings,
+                                        "render": RenderTable, "labels": LabelTables}
 
 
 def template_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
@@ -117,6 +229,14 @@ def template_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
     if explicit:
         return [Path(explicit)]
     workspace = Path(WORKSPACE_TEMPLATES)
+    return [workspace] if workspace.is_dir() else []
+
+
+def translation_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
+    """Return the user's translation folders: the one given, else ./locale when it exists."""
+    if explicit:
+        return [Path(explicit)]
+    workspace = Path(WORKSPACE_TRANSLATIONS)
     return [workspace] if workspace.is_dir() else []
 
 
@@ -143,10 +263,73 @@ def load_config(folder: str | Path = ".") -> Config:
         try:
             sections[section] = model.model_validate(data.get(section, {}))
         except ValidationError as error:
-            problems += [_problem(section, model, detail, where) for detail in error.errors()]
+            problems += [_problem(section, model, detail, where)
+                         for detail in _without_values_of_unknown_keys(error.errors())]
+    # What a section's types accept is then checked against the languages and messages.
+    render, labels = sections.get("render"), sections.get("labels")
+    if isinstance(render, RenderTable):
+        problems += _render_problems(render, where)
+    if isinstance(labels, LabelTables):
+        problems += _label_problems(labels, where)
     if problems:
         raise ConfigError(problems)
     return Config(name, **sections)  # type: ignore[arg-type]
+
+
+def _without_values_of_unknown_keys(details: list[typing.Any]) -> list[typing.Any]:
+    """Leave out what is wrong with the value of an unknown key: the key is the mistake."""
+    unknown = {tuple(detail["loc"][:-1]) for detail in details
+               if tuple(detail["loc"][-1:]) == ("[key]",)}
+    return [detail for detail in details if tuple(detail["loc"][-1:]) == ("[key]",)
+            or not any(tuple(detail["loc"][:len(key)]) == key for key in unknown)]
+
+
+def _render_problems(table: RenderTable, where: _Locator) -> list[Problem]:
+    """Report a translation folder that is not there, and each locale of another language."""
+    problems = []
+    if table.translations and not Path(table.translations).is_dir():
+        line, column = where.find(("render", "translations"))
+        problems.append(Problem(where.name, line, column,
+                                f"no folder {table.translations!r} of translations",
+                                field="render.translations"))
+    for lang, locale in table.locales.items():
+        if language_of(locale) != lang:
+            own = [code for code in LOCALES if language_of(code) == lang]
+            line, column = where.find(("render", "locales", lang), locale)
+            problems.append(Problem(where.name, line, column,
+                                    f"{locale!r} is not a locale of {lang!r}; use one of "
+                                    f"{', '.join(own)}", field=f"render.locales.{lang}"))
+    return problems
+
+
+def _label_problems(tables: LabelTables, where: _Locator) -> list[Problem]:
+    """Report each label a report could not use: wrong placeholders, wrong plural forms."""
+    problems = []
+    for lang, table in tables.root.items():
+        for message, value in table.items():
+            wrong = _label_problem(lang, message, value)
+            if wrong:
+                line, column = where.find(("labels", lang, message))
+                problems.append(Problem(where.name, line, column, wrong,
+                                        field=f"labels.{lang}"))
+    return problems
+
+
+def _label_problem(lang: str, message: str, value: str | list[str]) -> str | None:
+    """Say what is wrong with one label, or return None."""
+    plural = bundled_plural(message)
+    if isinstance(value, str):
+        forms = [value]
+    elif bundled_single(message):
+        return f"{message!r} has no plural forms: give one text, not a list"
+    else:
+        rule = plural_rule(lang)
+        if len(value) != rule.forms:
+            return (f"{lang!r} has {rule.forms} plural forms (plural={rule.expression}): "
+                    f"give {rule.forms} texts, not {len(value)}")
+        forms = value
+        plural = plural or ""  # a workspace's own message with plural forms: it gives num
+    return next(filter(None, (check_translation(message, plural, form) for form in forms)), None)
 
 
 def _problem(section: str, model: type[BaseModel], error: typing.Any, where: _Locator) -> Problem:
@@ -156,9 +339,14 @@ def _problem(section: str, model: type[BaseModel], error: typing.Any, where: _Lo
     names = tuple(str(part) for part in loc if isinstance(part, str) and part != "[key]")
     keys = (section, *names)
     value = error["input"]
-    item = value if isinstance(value, str) and not is_key and len(loc) > len(names) else None
-    owner, field_name = _owner(model, names)
     kind = error["type"]
+    # A list item, or a value our own validators refuse: point at the value itself.
+    item = (value if isinstance(value, str) and not is_key
+            and (len(loc) > len(names) or kind.startswith("unknown_")) else None)
+    owner, field_name = _owner(model, names)
+    if issubclass(model, RootModel) and names and not is_key:
+        # A table of tables of values ([labels.fr]): the value's own key names it.
+        owner, field_name = model, "root"
     if not loc:
         message = f"[{section}] must be a table"
     elif kind == "extra_forbidden":
@@ -177,8 +365,12 @@ def _problem(section: str, model: type[BaseModel], error: typing.Any, where: _Lo
     else:
         description = owner.model_fields[field_name].description if owner and field_name else None
         wanted = description or error["msg"].lower()
-        subject = (f"{field_name} of {names[-1]}" if field_name and names[-1] != field_name
-                   else names[-1])
+        if field_name == "root":
+            subject = repr(names[-1])
+        elif field_name and names[-1] != field_name:
+            subject = f"{field_name} of {names[-1]}"
+        else:
+            subject = names[-1]
         message = f"{subject} must be {wanted}, got {value!r}"
     line, column = where.find(keys, item)
     return Problem(where.name, line, column, message, field=".".join(keys))
@@ -226,11 +418,15 @@ class _Locator:
         self.lines = text.splitlines()
 
     def find(self, keys: tuple[str, ...], item: str | None = None) -> tuple[int, int]:
-        """Return the line and column of keys (and of item in its list), else of a parent."""
+        """Return the line and column of keys (and of item in its list), else of a parent.
+
+        An item of a key written in an inline table (`locales = { en = "en_XX" }`) is found
+        on its parent's line.
+        """
         for depth in range(len(keys), 0, -1):
             found = self._key(keys[:depth])
             if found:
-                if item is not None and depth == len(keys):
+                if item is not None and (depth == len(keys) or depth == len(keys) - 1):
                     return self._item(found[0], item) or found
                 return found
         return 1, 1
@@ -263,4 +459,15 @@ class _Locator:
 
 
 def _dotted(key: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in key.split("."))
+    """Split a TOML key into its parts, unquoted: 'labels."Time to detect."' has two."""
+    parts = []
+    for part in re.findall(_KEY_PART, key):
+        if part.startswith('"'):
+            try:
+                part = json.loads(part)  # TOML's basic strings escape as JSON does
+            except ValueError:
+                part = part[1:-1]
+        elif part.startswith("'"):
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)

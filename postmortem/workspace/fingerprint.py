@@ -27,8 +27,10 @@ def environment_digest(options: BuildOptions) -> bytes:
     digest = hashlib.sha256(f"{__version__}|{platform.python_version()}|"
                             f"{sorted(options.formats)}".encode())
     digest.update(_library_versions().encode())
+    # The workspace's locales and labels; its catalogues are hashed with the templates.
+    digest.update(repr((options.render.locales, options.render.labels)).encode())
     package = Path(__file__).parent.parent
-    folders = [*options.template_dirs, package]
+    folders = [*options.template_dirs, *options.render.translation_dirs, package]
     files = sorted(
         path for folder in folders if folder.is_dir() for path in folder.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts)

@@ -41,11 +41,10 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes, failed:
 def _write_index_documents(options: BuildOptions, incidents: list[Summary],
                            failed: list[str]) -> None:
     from postmortem.analysis.across import review
-    from postmortem.render.i18n import Language
     from postmortem.render.index import render_index_html, render_index_markdown
 
     index = review(incidents, options.today, failed)
-    language = Language(options.language, "UTC")
+    language = options.render.language(options.language, "UTC")
     outputs: dict[str, str | bytes] = {}
     if "md" in options.formats:
         outputs["md"] = render_index_markdown(index, language, options.template_dirs)

@@ -16,6 +16,7 @@ from postmortem.render import FORMATS
 from postmortem.render.document_date import document_datetime
 from postmortem.render.exports import incident_json
 from postmortem.render.markdown import render_markdown
+from postmortem.render.settings import RenderSettings
 from postmortem.workspace.write import write_atomic
 
 
@@ -41,7 +42,7 @@ def render_file(
     path: str | os.PathLike,
     output_dir: Path,
     formats: Sequence[str] = FORMATS,
-    template_dirs: Sequence[Path] = (),
+    settings: RenderSettings | None = None,
     today: date | None = None,
 ) -> list[Path]:
     """Render one record into `output_dir` in the given formats; return the files written.
@@ -55,13 +56,13 @@ def render_file(
     # Render every format in memory first, so that a failure writes nothing at all.
     rendered: dict[str, str | bytes] = {}
     if "md" in formats:
-        rendered["md"] = render_markdown(report, template_dirs)
+        rendered["md"] = render_markdown(report, settings)
     if "json" in formats:
         rendered["json"] = incident_json(report)
     if "html" in formats or "pdf" in formats:
         from postmortem.render.page import render_html  # HTML and PDF only: keeps `md` light
 
-        html = render_html(report, template_dirs)
+        html = render_html(report, settings)
         rendered["html"] = html
         if "pdf" in formats:
             from postmortem.render.pdf import (  # WeasyPrint imports lazily
