@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import RECORDS
+from support import RECORDS, plain
 
 FORMAT2 = RECORDS / "format2"
 FIRE = FORMAT2 / "2021-03-10-datacenter-fire.yaml"
@@ -31,7 +31,7 @@ class Rendered:
     """One record's review as a reader gets it: the Markdown and the PDF's text."""
 
     def __init__(self, markdown: str, pages: list[str]):
-        self.md = markdown
+        self.md = plain(markdown)
         self.pages = [_flat(page) for page in pages]
         self.pdf = " ".join(self.pages)
 
@@ -51,8 +51,7 @@ class Rendered:
 def _flat(text: str) -> str:
     # The PDF breaks table cells and words across lines; a reader reads through them.
     text = text.replace("\u2010\n", "").replace("\u00ad\n", "")
-    text = text.replace("\u202f", " ").replace("\u00a0", " ")
-    return " ".join(text.split())
+    return " ".join(plain(text).split())
 
 
 def day(number: int, month: str, year: int) -> re.Pattern[str]:
@@ -293,7 +292,7 @@ def test_a_deliverable_is_measured_against_its_date(cdn):
 # 9. Severity and detection unknown.
 
 def test_an_unknown_severity_is_not_stated_and_no_detection_is_invented(check_in):
-    assert "**Gravité** : non précisé" in check_in.md.replace("\u00a0", " ")
+    assert "**Gravité** : non précisé" in check_in.md
     assert "Gravité : non précisé" in check_in.pdf
     assert "Délai de détection" not in check_in.md + check_in.pdf
     assert "not stated" not in check_in.md + check_in.pdf  # in the record's language
@@ -344,7 +343,7 @@ def workspace(tmp_path_factory) -> Path:
 
 
 def _index_row(output: Path, record: Path) -> str:
-    index = (output / "index.md").read_text(encoding="utf-8")
+    index = plain((output / "index.md").read_text(encoding="utf-8"))
     return next(line for line in index.splitlines() if f"]({record.stem}.md)" in line)
 
 

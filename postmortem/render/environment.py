@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,11 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
     records (a build worker) compiles each template once; Jinja2 still reloads a
     template whose file changed.
     """
-    return _environment(language.code, language.zone_name,
-                        tuple(str(path) for path in template_dirs))
+    return _environment(language, tuple(str(path) for path in template_dirs))
 
 
 @lru_cache(maxsize=32)
-def _environment(lang: str, zone: str, template_dirs: tuple[str, ...]) -> jinja2.Environment:
-    language = Language(lang, zone)
+def _environment(language: Language, template_dirs: tuple[str, ...]) -> jinja2.Environment:
     search_path = [*template_dirs, str(BUNDLED_TEMPLATES)]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search_path),
@@ -46,7 +45,7 @@ def _environment(lang: str, zone: str, template_dirs: tuple[str, ...]) -> jinja2
     )
     # jinja2.ext.i18n adds this method to the environment, which the stubs cannot know.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        language.gettext, language.ngettext, newstyle=True)
+        language.translate, language.translate_plural, newstyle=True)
     env.filters.update(
         cell=table_cell,
         inline=inline,
@@ -69,9 +68,16 @@ def _environment(lang: str, zone: str, template_dirs: tuple[str, ...]) -> jinja2
         mark_html=lambda fact: confidence_mark_html(fact, language),
         css_string=css_string,
         spacing=language.spacing,
+        text_after_label=lambda text, indent=2, after="": text_after_label(
+            text, indent, after, colon=language.gettext(":")),
+        item_text=item_text,
+        url_text=url_text,
+        lang_span=lang_span,
     )
     env.globals.update(label=language.label, version=__version__,
-                       confidences_used=confidences_used)
+                       confidences_used=confidences_used, sources_cited=sources_cited,
+                       table=markdown_table)
+    env.tests.update(markdown_block=is_block)
     return env
 
 
@@ -114,15 +120,170 @@ def confidences_used(incident: Incident) -> list[str]:
     return [level for level in LABELS["confidence"] if level in found]
 
 
+def sources_cited(incident: Incident) -> set[str]:
+    """Return the ids of the sources that some fact of the record cites."""
+    cited: set[str] = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                field = getattr(value, name)
+                if name == "sources" and value is not incident:
+                    cited.update(field)
+                else:
+                    visit(field)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item)
+
+    visit(incident)
+    return cited
+
+
+#: The start of a Markdown list item: a bullet, or a number and its delimiter.
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)")
+#: Lines that open a block of their own: a fence, a quote, a heading or a table row.
+_BLOCK_LINE = re.compile(r"^\s{0,3}(?:```|~~~|>|#{1,6}\s|\|)")
+
+
+def is_block(value: object) -> bool:
+    """Tell whether a Markdown text needs a block of its own: paragraphs, a list, a fence."""
+    lines = str(value or "").strip().splitlines()
+    return any(not line.strip() or _LIST_ITEM.match(line) or _BLOCK_LINE.match(line)
+               for line in lines)
+
+
+# Only the spaces a line may break at: a date's or a duration's no-break spaces stay.
+_BREAKING_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _words(line: str) -> list[str]:
+    return [word for word in _BREAKING_SPACE.split(line) if word]
+
+
+def inline(value: object) -> str:
+    """Fold a Markdown text into one line: paragraphs run on, list items join with '; '."""
+    pieces: list[tuple[bool, list[str]]] = []  # (is a list item, words)
+    new_piece = True
+    for line in str(value or "").splitlines():
+        if not line.strip():
+            new_piece = True
+            continue
+        item = _LIST_ITEM.match(line)
+        if item:
+            pieces.append((True, _words(line[item.end():])))
+        elif new_piece or not pieces:
+            pieces.append((False, _words(line)))
+        else:
+            pieces[-1][1].extend(_words(line))
+        new_piece = False
+    text = ""
+    previous_item = False
+    for is_item, words in pieces:
+        piece = " ".join(words)
+        if not piece:
+            continue
+        if not text:
+            text = piece
+        elif (is_item or previous_item) and not text.endswith(":"):
+            # "a; b" reads as a list in a table cell; its items' own stops would double it.
+            text = text.rstrip(" .;,") + "; " + piece
+        else:
+            text += " " + piece
+        previous_item = is_item
+    return text
+
+
 def table_cell(value: object) -> str:
-    """Make a value safe inside a Markdown table cell: one line, pipes escaped."""
+    """Make a value safe inside a Markdown table cell: one line, pipes escaped, "—" if empty."""
     text = inline(value)
     return text.replace("|", r"\|") if text else "—"
 
 
-def inline(value: object) -> str:
-    """Fold a multi-line text into one line, for list items and table cells."""
-    return " ".join(str(value or "").split())
+def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    """Write a Markdown table; leave out the columns that are empty on every row.
+
+    Every cell is folded to one line with its pipes escaped; an empty cell ("" or "—") of
+    a column that some row fills is written "—". No rows, no table.
+    """
+    cells = [[table_cell(value) for value in row] for row in rows]
+    if not cells:
+        return ""
+    width = len(header)
+    if any(len(row) != width for row in cells):
+        raise ValueError(f"every row of a table has {width} cells, like its header")
+    kept = [column for column in range(width) if any(row[column] != "—" for row in cells)]
+    if not kept:
+        return ""
+    lines = [[table_cell(header[column]) for column in kept], ["---"] * len(kept),
+             *([row[column] for column in kept] for row in cells)]
+    return "".join("| " + " | ".join(line) + " |\n" for line in lines)
+
+
+def _indented(text: str, indent: int, first: bool) -> str:
+    """Indent every line of a text (but the first unless `first`), leaving blank lines empty."""
+    pad = " " * indent
+    lines = text.splitlines()
+    return "\n".join(
+        (pad + line if line.strip() and (first or index) else line)
+        for index, line in enumerate(lines))
+
+
+def text_after_label(value: object, indent: int = 2, after: str = "", colon: str = ":") -> str:
+    """Write a text that follows a bold label, "**Label**": on its line, or as a block under it.
+
+    A text of one paragraph runs on after the colon; paragraphs or a list start on their
+    own lines under the label, indented by `indent` (the list item's content column), so
+    that they render as Markdown. `after` (citations, a confidence mark) follows the text
+    on its line, or the label when the text is a block.
+    """
+    text = str(value or "").strip()
+    if not text:
+        return after
+    if not is_block(text):
+        return f"{colon} {inline(text)}{after}"
+    return f"{after}{colon}\n\n{_indented(text, indent, first=True)}\n"
+
+
+def item_text(value: object, indent: int = 2, after: str = "") -> str:
+    """Write a text that is a list item's whole content: on the item's line, or as blocks.
+
+    `after` (citations, a confidence mark) ends the text, in a paragraph of its own after
+    a fenced block, which would otherwise swallow it.
+    """
+    text = str(value or "").strip()
+    if not is_block(text):
+        return inline(text) + after
+    body = _indented(text, indent, first=False)
+    if after and re.match(r"\s*(?:```|~~~)", text.splitlines()[-1]):
+        return f"{body}\n\n{' ' * indent}{after.strip()}"
+    return body + after
+
+
+#: What a Markdown autolink takes: an absolute URI without spaces or angle brackets.
+_AUTOLINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*$")
+
+
+def url_text(value: object) -> str:
+    """Write an address as visible text: an autolink, or code when it is not a URI."""
+    url = str(value or "").strip()
+    if _AUTOLINK.match(url):
+        return f"<{url}>"
+    return code_span(url)
+
+
+def code_span(value: object) -> str:
+    """Write a text as a Markdown code span, whatever backticks it holds."""
+    text = inline(value)
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def lang_span(value: object, lang: str) -> str:
+    """Mark a text as written in another language: `[text]{lang="en"}` (a bracketed span)."""
+    text = re.sub(r"([\\\[\]])", r"\\\1", inline(value))
+    return f'[{text}]{{lang="{lang}"}}'
 
 
 def heading(value: object) -> str:

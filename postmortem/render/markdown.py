@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from pathlib import Path
 
 from postmortem.analysis.derive import Report
 from postmortem.render.environment import environment, render_template
-from postmortem.render.i18n import Language
+from postmortem.render.settings import RenderSettings
 
 
-def render_markdown(report: Report, template_dirs: Sequence[Path] = (),
+def render_markdown(report: Report, settings: RenderSettings | None = None,
                     embedded: bool = False) -> str:
     """Return the Markdown review; `embedded` leaves out the title block an HTML page draws."""
     incident = report.incident
-    language = Language(incident.lang, incident.timezone)
-    text = render_template(environment(language, template_dirs), "report.md.j2",
+    settings = settings or RenderSettings()
+    language = settings.report_language(report)
+    text = render_template(environment(language, settings.template_dirs), "report.md.j2",
                            report=report, incident=incident, embedded=embedded)
     return _tidy(text)
 
