@@ -9,7 +9,7 @@ import zipfile
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from postmortem.render.i18n import LOCALE_DIR
+from postmortem.render.catalogue import LOCALE_DIR
 
 from support import ROOT
 

@@ -63,6 +63,42 @@ def font_faces(url_prefix: str) -> str:
     )
 
 
+@lru_cache(maxsize=64)
+def screen_font_faces(characters: frozenset[str]) -> str:
+    """Return @font-face rules carrying each bundled face, cut down to `characters`.
+
+    A browser then draws the page in the fonts the chart was measured with, without
+    fetching anything: each face is a WOFF file inside a data: URL.
+    """
+    import base64
+    import logging
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    # It names each table it leaves out (FFTM, a FontForge timestamp): nothing to act on.
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+    text = "".join(sorted(characters))
+    rules = []
+    for family, faces in FONT_FILES.items():
+        for name, weight, style in faces:
+            font = TTFont(io.BytesIO(font_files()[name]))
+            options = subset.Options()
+            options.flavor = "woff"  # zlib: no extra package, unlike WOFF2's Brotli
+            options.layout_features = ["*"]
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text=text)
+            subsetter.subset(font)
+            packed = io.BytesIO()
+            font.flavor = "woff"
+            font.save(packed)
+            data = base64.b64encode(packed.getvalue()).decode("ascii")
+            rules.append(f'@font-face {{ font-family: "{family}"; '
+                         f'src: url("data:font/woff;base64,{data}") format("woff"); '
+                         f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
+
+
 def text_width(text: str, size: float, family: str = "Report Sans", weight: str = "normal",
                style: str = "normal") -> float:
     """Return the advance width of a one-line text set at `size`, in the units of `size`."""

@@ -7,12 +7,14 @@ assets and inline raster images.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -73,7 +75,7 @@ def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
     import weasyprint
 
     _check_glyphs(html, where)
-    assets = {f"fonts/{name}": (data, "font/ttf") for name, data in font_files().items()}
+    assets = _font_assets()
     if xmp:
         assets["metadata.xmp"] = (xmp, "application/rdf+xml")
     # Attachments are served like assets, so that their media type is ours to state
@@ -82,8 +84,7 @@ def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
         assets[f"attachments/{name}"] = (data, _media_type(name))
     fetcher = _fetcher_class()(assets)
     font_config = weasyprint.text.fonts.FontConfiguration()
-    fonts = weasyprint.CSS(string=font_faces(f"{ASSET_SCHEME}fonts/"), url_fetcher=fetcher,
-                           font_config=font_config)
+    fonts = _fonts_stylesheet(fetcher, font_config)
     files = [
         weasyprint.Attachment(url=f"{ASSET_SCHEME}attachments/{name}", url_fetcher=fetcher,
                               name=name, description=description, created=stamp,
@@ -100,6 +101,53 @@ def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
             pdf_variant=PDF_VARIANT, custom_metadata=True, pdf_identifier=True,
             xmp_metadata=[f"{ASSET_SCHEME}metadata.xmp"] if xmp else None,
         )
+
+
+def ends_on_first_page(html: str, element_class: str) -> bool:
+    """Return whether the element of that class ends on the first page when printed.
+
+    The page is laid out as `print_pdf` lays it out (same fonts, same stylesheets), but
+    not written: callers measure a page before choosing what it holds. A page without
+    such an element is taken to hold it.
+    """
+    import weasyprint
+
+    fetcher, font_config, fonts = _layout_setup()
+    with _errors_only(logging.getLogger("weasyprint")):
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(
+            stylesheets=[fonts], font_config=font_config)
+    return not any(_has_class(box, element_class)
+                   for page in document.pages[1:] for box in page._page_box.descendants())
+
+
+def _has_class(box, element_class: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and element_class in (element.get("class") or "").split()
+
+
+@lru_cache(maxsize=1)
+def _layout_setup():
+    """Return the fetcher, font configuration and font stylesheet that measuring reuses."""
+    import weasyprint
+
+    # Measuring happens several times per page; loading the fonts once per process
+    # keeps it cheap (WeasyPrint reuses a font configuration across documents).
+    fetcher = _fetcher_class()(_font_assets())
+    font_config = weasyprint.text.fonts.FontConfiguration()
+    # Let it go before the interpreter takes its modules down, which its clean-up needs.
+    atexit.register(_layout_setup.cache_clear)
+    return fetcher, font_config, _fonts_stylesheet(fetcher, font_config)
+
+
+def _font_assets() -> dict[str, tuple[bytes, str]]:
+    return {f"fonts/{name}": (data, "font/ttf") for name, data in font_files().items()}
+
+
+def _fonts_stylesheet(fetcher, font_config):
+    import weasyprint
+
+    return weasyprint.CSS(string=font_faces(f"{ASSET_SCHEME}fonts/"), url_fetcher=fetcher,
+                          font_config=font_config)
 
 
 @contextmanager
