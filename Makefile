@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-for-tests
 
 .PHONY: reports test golden clean
 
@@ -11,7 +12,7 @@ reports: $(STAMP)
 	$(BIN)/postmortem build
 
 ## Install with the test tools, then check the layers, style and types, and run every test.
-test: $(STAMP)
+test: $(STAMP) $(TEST_STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check postmortem tests benchmarks
 	$(BIN)/mypy
@@ -27,6 +28,11 @@ $(STAMP): pyproject.toml scripts/install-system-packages
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# What only the tests need beside the Python packages: Chromium for the browser tests.
+$(TEST_STAMP): $(STAMP)
+	scripts/install-system-packages --tests
+	touch $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) output/*.md output/*.html output/*.pdf output/*.json output/*.csv \
