@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
-
 from postmortem.analysis.derive import Report, derive
 from postmortem.record.instants import When
 from postmortem.record.load import Document
 from postmortem.record.model import Incident
 from postmortem.record.source_text import SourceText, silenced_action_ids
-from postmortem.record.walk import walk
+from postmortem.record.walk import walk, walk_model
 
 # Fields written in prose, where wording rules apply. Source titles are other people's
 # words and stay out.
@@ -96,14 +94,10 @@ class Context:
 
 
 def _instants(value: object, loc: tuple) -> Iterator[tuple[tuple, When]]:
-    if isinstance(value, When):
-        yield loc, value  # the instant it is relative to is reported where it is written
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _instants(getattr(value, name), loc + (name,))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _instants(item, loc + (index,))
+    # The instant it is relative to is reported where it is written.
+    for where, item in walk_model(value, loc):
+        if isinstance(item, When):
+            yield where, item
 
 
 def _prose(values: dict[tuple, Any]) -> Iterator[tuple[tuple, str, bool]]:

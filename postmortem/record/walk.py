@@ -1,8 +1,10 @@
-"""Walk the nested mappings and lists of a loaded or dumped record."""
+"""Walk a record: the nested mappings and lists of loaded data, or the models of a valid one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+
+from pydantic import BaseModel
 
 
 def walk(value: object, loc: tuple = ()) -> Iterator[tuple[tuple, object]]:
@@ -14,3 +16,17 @@ def walk(value: object, loc: tuple = ()) -> Iterator[tuple[tuple, object]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from walk(item, loc + (index,))
+
+
+def walk_model(value: object, loc: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Yield (location, value) for a validated record and every field inside it, parents first."""
+    yield loc, value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from walk_model(getattr(value, name), loc + (name,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_model(item, loc + (key,))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from walk_model(item, loc + (index,))

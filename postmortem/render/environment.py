@@ -10,11 +10,11 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
-from pydantic import BaseModel
 
 from postmortem import __version__
 from postmortem.errors import Problem, TemplateError
 from postmortem.record.model import Assessed, Incident
+from postmortem.record.walk import walk_model
 from postmortem.render import BUNDLED_TEMPLATES
 from postmortem.render.i18n import LABELS, Language
 
@@ -104,40 +104,17 @@ def confidence_mark_html(fact: object, language: Language) -> Markup:
 
 def confidences_used(incident: Incident) -> list[str]:
     """Return the confidence levels that get a mark somewhere in the record, in key order."""
-    found: set[str] = set()
-
-    def visit(value: object) -> None:
-        if isinstance(value, Assessed) and value.confidence:
-            found.add(value.confidence)
-        if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                visit(getattr(value, name))
-        elif isinstance(value, list | tuple):
-            for item in value:
-                visit(item)
-
-    visit(incident)
+    found = {value.confidence for _, value in walk_model(incident)
+             if isinstance(value, Assessed) and value.confidence}
     return [level for level in LABELS["confidence"] if level in found]
 
 
 def sources_cited(incident: Incident) -> set[str]:
     """Return the ids of the sources that some fact of the record cites."""
-    cited: set[str] = set()
-
-    def visit(value: object) -> None:
-        if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                field = getattr(value, name)
-                if name == "sources" and value is not incident:
-                    cited.update(field)
-                else:
-                    visit(field)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                visit(item)
-
-    visit(incident)
-    return cited
+    # The record's own `sources` (at the top) lists them; a fact's `sources` cites them.
+    return {source_id for loc, value in walk_model(incident)
+            if len(loc) > 1 and loc[-1] == "sources" and isinstance(value, list)
+            for source_id in value}
 
 
 #: The start of a Markdown list item: a bullet, or a number and its delimiter.

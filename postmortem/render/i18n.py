@@ -19,10 +19,10 @@ from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from babel.units import format_unit
-from pydantic import BaseModel
 
 from postmortem.record.instants import Duration, When, zone_named
 from postmortem.record.model import Quantity
+from postmortem.record.walk import walk_model
 from postmortem.render.catalogue import (
     Overrides,
     catalogue_stamp,
@@ -134,24 +134,9 @@ def needs_year(dates: Iterable[date], today: date) -> bool:
 
 def stated_days(value: object, zone: tzinfo) -> list[date]:
     """Return the day, in `zone`, of every bound of every instant a record (or a part) states."""
-    days: list[date] = []
-
-    def visit(item: object) -> None:
-        if isinstance(item, When):
-            days.extend(bound.astimezone(zone).date()
-                        for bound in (item.earliest, item.latest) if bound is not None)
-        elif isinstance(item, BaseModel):
-            for name in type(item).model_fields:
-                visit(getattr(item, name))
-        elif isinstance(item, list | tuple):
-            for element in item:
-                visit(element)
-        elif isinstance(item, dict):
-            for element in item.values():
-                visit(element)
-
-    visit(value)
-    return days
+    return [bound.astimezone(zone).date() for _, item in walk_model(value)
+            if isinstance(item, When)
+            for bound in (item.earliest, item.latest) if bound is not None]
 
 
 class Language:
