@@ -336,7 +336,7 @@ def test_a_stale_offset_after_a_clock_change_is_noticed(text, zone, expected):
 SEMANTIC_FAILURES = (
     "not a valid date and time", "not a calendar date", "is not a month", "unknown time zone",
     "does not match zone", "did not exist in", "happened twice in", "ends before it starts",
-    "too far from the present",
+    "is outside the years", "is not a UTC offset",
 )
 ZONES = ("Europe/Paris", "America/New_York", "Asia/Kolkata", "UTC", "Australia/Lord_Howe")
 SCHEMA = TypeAdapter(Instant).json_schema()
@@ -378,7 +378,7 @@ def moments(draw):
         if kind == "offset+zone":
             suffix = _offset(aware.utcoffset()) + suffix
     elif kind == "offset":
-        delta = timedelta(minutes=draw(st.integers(-14 * 4, 14 * 4)) * 15)
+        delta = timedelta(minutes=draw(st.integers(-12 * 4, 14 * 4)) * 15)
         aware = naive.replace(tzinfo=timezone(delta))
         suffix = _offset(delta)
     else:

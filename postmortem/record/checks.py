@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 
+from postmortem.record.echo import listing, quoted, shorten
 from postmortem.record.instants import KEY_INSTANT_NAMES, When, zone_named
 from postmortem.record.model import OUTCOMES, TAXONOMIES, Incident
 from postmortem.record.walk import walk
@@ -25,6 +26,7 @@ def check_data(data: object, emptied: Collection[tuple] = ()) -> Found:
     """
     if not isinstance(data, dict):
         return
+    yield from _check_record_id(data)
     yield from _check_unique_ids(data)
     yield from _check_references(data)
     yield from _check_categories(data)
@@ -33,13 +35,27 @@ def check_data(data: object, emptied: Collection[tuple] = ()) -> Found:
     yield from _check_locale(data)
 
 
+#: Names that Windows reserves for devices, in any folder: a file `con.html` cannot exist.
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)})
+
+
+def _check_record_id(data: dict) -> Found:
+    """The record's id names its reports: it must be a file name on every system."""
+    ident = data.get("id")
+    if isinstance(ident, str) and ident in WINDOWS_DEVICE_NAMES:
+        yield ("id",), (f"{ident!r} is a device name on Windows, where its reports could not "
+                        "be written; choose another id")
+
+
 def _check_locale(data: dict) -> Found:
     """A regional style belongs to the record's language: no 'en_GB' in a French record."""
     locale, lang = data.get("locale"), data.get("lang")
     if isinstance(locale, str) and isinstance(lang, str) and "_" in locale \
             and locale.split("_")[0] != lang:
-        yield (("locale",), f"{locale} is a style of another language than the record's "
-               f"({lang}): choose one starting with '{lang}_', or leave it out")
+        yield (("locale",), f"{shorten(locale)} is a style of another language than the "
+               f"record's ({shorten(lang)}): choose one starting with '{shorten(lang)}_', or "
+               "leave it out")
 
 
 def check_incident(incident: Incident) -> Found:
@@ -70,11 +86,11 @@ def _check_unique_ids(data: dict) -> Found:
                 continue
             if ident in seen:
                 yield (collection, index, "id"), (
-                    f"id {ident!r} is already used by {collection}[{seen[ident]}]"
+                    f"id {quoted(ident)} is already used by {collection}[{seen[ident]}]"
                 )
             elif collection == "timeline" and ident in KEY_INSTANT_NAMES:
                 yield (collection, index, "id"), (
-                    f"id {ident!r} is the name of a key instant, which relative instants "
+                    f"id {quoted(ident)} is the name of a key instant, which relative instants "
                     "already refer to: choose another id for this entry"
                 )
             seen.setdefault(ident, index)
@@ -141,7 +157,7 @@ def _check_categories(data: dict) -> Found:
             elsewhere = (f" ('{category}' is in the {others[0]!r} taxonomy: set "
                          f"'taxonomy: {others[0]}' if the record uses it)" if others else "")
             yield loc + ("category",), (
-                f"category {category!r} is not in the {taxonomy!r} taxonomy{elsewhere}; "
+                f"category {quoted(category)} is not in the {taxonomy!r} taxonomy{elsewhere}; "
                 f"use one of: {meanings(categories)}"
             )
 
@@ -204,7 +220,8 @@ def _check_order(incident: Incident) -> Found:
             first, second = getattr(instants, earlier), getattr(instants, later)
             if first and second and ends_before(first.at, second.at):
                 yield ("key_instants", later, "at"), (
-                    f"{later} ({second.at}) is before {earlier} ({first.at})"
+                    f"{later} ({shorten(str(second.at))}) is before {earlier} "
+                    f"({shorten(str(first.at))})"
                 )
     spans = [(("cause", "trigger"), incident.cause.trigger)] + [
         (("cause", "contributing_factors", i), factor)
@@ -212,11 +229,13 @@ def _check_order(incident: Incident) -> Found:
     ]
     for loc, factor in spans:
         if factor.started and factor.ended and ends_before(factor.started, factor.ended):
-            yield loc + ("ended",), f"ends ({factor.ended}) before it starts ({factor.started})"
+            yield loc + ("ended",), (f"ends ({shorten(str(factor.ended))}) before it starts "
+                                     f"({shorten(str(factor.started))})")
     for index, impact in enumerate(incident.impacts):
         if impact.ended and ends_before(impact.started, impact.ended):
             yield ("impacts", index, "ended"), (
-                f"ends ({impact.ended}) before it starts ({impact.started})"
+                f"ends ({shorten(str(impact.ended))}) before it starts "
+                f"({shorten(str(impact.started))})"
             )
 
 
@@ -254,5 +273,5 @@ def meanings(table: dict[str, str]) -> str:
 
 
 def _unknown(kind: str, ref: str, known: set[str]) -> str:
-    listing = ", ".join(sorted(known)) or "none is defined"
-    return f"unknown {kind} {ref!r} (known: {listing})"
+    names = listing(sorted(known)) or "none is defined"
+    return f"unknown {kind} {quoted(ref)} (known: {names})"

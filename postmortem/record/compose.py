@@ -13,6 +13,8 @@ from yaml.composer import Composer
 from yaml.events import AliasEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 from yaml.nodes import ScalarNode
 
+from postmortem.record.limits import MAX_DEPTH
+
 #: The tags of YAML's core schema, which the loader resolves itself.
 YAML_TAG = "tag:yaml.org,2002:"
 NULL_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG, STR_TAG = (
@@ -20,8 +22,6 @@ NULL_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG, STR_TAG = (
 SEQ_TAG, MAP_TAG, TIMESTAMP_TAG = YAML_TAG + "seq", YAML_TAG + "map", YAML_TAG + "timestamp"
 SCALAR_TAGS = {NULL_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG, STR_TAG}
 
-# Real records are a few levels deep; the cap keeps recursion far from Python's limit.
-MAX_DEPTH = 64
 
 if TYPE_CHECKING:
     # Both loaders scan and parse alike; the checker is shown the Python one, whose

@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from postmortem.record.echo import quoted
 from postmortem.record.instants import (
     JSON_SCHEMA_PATTERN,
     InstantError,
@@ -44,7 +45,8 @@ def _when(value: object, info: ValidationInfo) -> When:
     except UnknownAnchorError as exc:
         reason = str(exc)
         if exc.name in context.get("unresolved", ()):
-            reason = (f"{value!r} cannot be placed: {exc.name!r} is itself invalid or "
+            shown = quoted(value) if isinstance(value, str) else repr(value)
+            reason = (f"{shown} cannot be placed: {quoted(exc.name)} is itself invalid or "
                       f"depends on this instant")
         raise PydanticCustomError("instant", "{reason}", {"reason": reason}) from None
     except InstantError as exc:

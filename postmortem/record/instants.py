@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from postmortem.record.echo import listing, quoted, shorten
+from postmortem.record.limits import FIRST_YEAR, LAST_YEAR
+
 EXAMPLE = "2024-08-03T11:30+02:00"
 
 #: Names of the key instants that relative instants may follow.
@@ -253,12 +256,25 @@ def parse_when(
         raise InstantError(_diagnose(cleaned, zone))
     try:
         when = _parse(cleaned, zone, anchors)
-        for bound in (when.earliest, when.latest):
-            if bound is not None:
-                bound.astimezone(UTC)  # durations are computed in UTC: it must exist there
-        return when
     except OverflowError:
-        raise InstantError(f"{cleaned!r} is too far from the present to be an instant") from None
+        raise InstantError(_outside_years(cleaned)) from None
+    # Every bound, in its own zone, within the years: then adding an uncertainty, a day or
+    # an offset to it later stays far inside what a datetime can hold.
+    for bound in (when.earliest, when.latest):
+        if bound is not None and not FIRST_YEAR <= bound.year <= LAST_YEAR:
+            raise InstantError(_outside_years(cleaned))
+    return when
+
+
+def _outside_years(text: str) -> str:
+    return (f"{quoted(text)} is outside the years {FIRST_YEAR} to {LAST_YEAR} that a record "
+            "may use")
+
+
+def _check_year(written: str) -> None:
+    """Refuse a date written outside the years, before any arithmetic is done with it."""
+    if not FIRST_YEAR <= int(written[:4]) <= LAST_YEAR:
+        raise OverflowError(written)
 
 
 def _parse(text: str, zone: str | None, anchors: Mapping[str, When] | None) -> When:
@@ -280,7 +296,7 @@ def _parse(text: str, zone: str | None, anchors: Mapping[str, When] | None) -> W
         return When(earliest, latest, approximate, start.zone, text, start.precision)
     end = _point(text, last, zone, start)
     if _utc(end.latest) < _utc(start.earliest):
-        raise InstantError(f"the range ends before it starts: {text!r}")
+        raise InstantError(f"the range ends before it starts: {quoted(text)}")
     return When(start.earliest, end.latest, approximate, start.zone, text, start.precision)
 
 
@@ -300,18 +316,17 @@ def _split_qualifier(text: str) -> tuple[str | None, str]:
 def _point(text: str, written: str, zone: str | None, start: When | None) -> When:
     """Read one end of an instant: a moment, a day or a month (bounds only)."""
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", written):
+        _check_year(written)
         day = _calendar_day(written)
         first, last = _day_bounds(day, day + timedelta(days=1), text, zone, "day")
         return When(first, last, zone=zone, precision="day")
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}", written):
+        _check_year(written)
         year, month = int(written[:4]), int(written[5:])
         if not 1 <= month <= 12:
             raise InstantError(f"{written} is not a month: the month is between 01 and 12")
-        try:
-            first_day = date(year, month, 1)
-            following = date(year + month // 12, month % 12 + 1, 1)
-        except ValueError:
-            raise OverflowError(written) from None  # year 0 or 9999: no instant in the range
+        first_day = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
         first, last = _day_bounds(first_day, following, text, zone, "month")
         return When(first, last, zone=zone, precision="month")
     moment = _moment(written, start)
@@ -336,7 +351,7 @@ def _day_bounds(
     place = _zone_or_none(zone)
     if place is None:
         raise InstantError(
-            f"{text!r} is a whole {kind}, counted in the record's time zone: the record's "
+            f"{quoted(text)} is a whole {kind}, counted in the record's time zone: the record's "
             f"'timezone' is needed to read it; without a record, give a time with an offset, "
             f"e.g. '{first_day.isoformat()}T00:00Z'"
         )
@@ -354,6 +369,10 @@ def _moment(written: str, start: When | None) -> datetime:
     day, clock, offset, zone = match["day"], match["clock"], match["offset"], match["zone"]
     if match["utc"]:
         offset = "Z"
+    if day:
+        _check_year(day)
+    if offset:
+        _check_offset(offset)
     begin = start.earliest if start is not None else None
     if begin is not None and not day:
         day = begin.date().isoformat()
@@ -385,19 +404,20 @@ def _in_zone(naive: datetime, zone: str, offset: str | None) -> datetime:
         if not matching:
             in_force = " or ".join(sorted({_format_offset(c.utcoffset()) for c in candidates}))
             raise InstantError(
-                f"offset {offset} does not match zone {zone} on {naive.date().isoformat()} "
+                f"offset {offset} does not match zone {shorten(zone)} on "
+                f"{naive.date().isoformat()} "
                 f"(which is {in_force})"
             )
         return matching[0]
     if not real:
         raise InstantError(
-            f"{written} did not exist in {zone}: the clocks were put forward that night; "
+            f"{written} did not exist in {shorten(zone)}: the clocks were put forward that night; "
             f"check the time"
         )
     offsets = sorted({_format_offset(c.utcoffset()) for c in real}, reverse=True)
     if len(offsets) > 1:
         raise InstantError(
-            f"{written} happened twice in {zone}, when the clocks were put back: add the "
+            f"{written} happened twice in {shorten(zone)}, when the clocks were put back: add the "
             f"offset, '{written}{offsets[0]}[{zone}]' for the first time or "
             f"'{written}{offsets[1]}[{zone}]' for the second"
         )
@@ -410,17 +430,18 @@ def _relative(
     written_offset, name = rest.rsplit(" after ", 1)
     if anchors is None:
         raise InstantError(
-            f"{text!r} is relative to {name!r}: a relative instant can only be read in a "
-            f"record, where {name!r} is a key instant or a timeline entry id"
+            f"{quoted(text)} is relative to {quoted(name)}: a relative instant can only be read "
+            f"in a record, where {quoted(name)} is a key instant or a timeline entry id"
         )
     anchor = anchors.get(name)
     if anchor is None:
         known = sorted(anchors)
         hint = difflib.get_close_matches(name, known, n=1)
-        message = f"{text!r} follows {name!r}, which is no key instant or timeline entry id"
+        message = (f"{quoted(text)} follows {quoted(name)}, which is no key instant or "
+                   "timeline entry id")
         if hint:
-            message += f"; did you mean {hint[0]!r}?"
-        message += f" (known: {', '.join(known)})" if known else " (the record has none)"
+            message += f"; did you mean {quoted(hint[0])}?"
+        message += f" (known: {listing(known)})" if known else " (the record has none)"
         raise UnknownAnchorError(message, name)
     if qualifier == "within":
         offset = Duration(timedelta(0), _duration(written_offset))
@@ -432,7 +453,7 @@ def _relative(
             low_text += " " + _PART.findall(high_text)[0][1]
         low = _duration(low_text)
         if low > high:
-            raise InstantError(f"the offset range ends before it starts: {text!r}")
+            raise InstantError(f"the offset range ends before it starts: {quoted(text)}")
         offset = Duration(low, high, qualifier == "about")
     else:
         length = _duration(written_offset)
@@ -496,11 +517,14 @@ def parse_day(text: str) -> date:
     if isinstance(text, date) and not isinstance(text, datetime):
         return text
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise InstantError(f"expected a date as YYYY-MM-DD, e.g. '2024-09-30', got {text!r}")
+        shown = quoted(text) if isinstance(text, str) else repr(text)
+        raise InstantError(f"expected a date as YYYY-MM-DD, e.g. '2024-09-30', got {shown}")
+    if not FIRST_YEAR <= int(text.strip()[:4]) <= LAST_YEAR:
+        raise InstantError(_outside_years(text.strip()))
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InstantError(f"{text!r} is not a calendar date: {exc}") from None
+        raise InstantError(f"{quoted(text)} is not a calendar date: {exc}") from None
 
 
 def zone_named(name: str) -> tzinfo:
@@ -509,7 +533,7 @@ def zone_named(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InstantError(
-            f"unknown time zone {name!r}: use an IANA name such as 'Europe/Paris'"
+            f"unknown time zone {quoted(name)}: use an IANA name such as 'Europe/Paris'"
         ) from None
 
 
@@ -520,6 +544,16 @@ def _zone_or_none(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def _check_offset(offset: str) -> None:
+    """Refuse an offset that no place uses: -12:00 is the least, +14:00 the most."""
+    if offset == "Z":
+        return
+    hours, minutes = int(offset[1:3]), int(offset[4:6])
+    total = (-1 if offset[0] == "-" else 1) * (hours * 60 + minutes)
+    if minutes >= 60 or not -12 * 60 <= total <= 14 * 60:
+        raise InstantError(f"{offset!r} is not a UTC offset: offsets run from -12:00 to +14:00")
 
 
 def _fixed_offset(offset: str) -> tzinfo:
@@ -569,7 +603,7 @@ def _diagnose(text: str, zone: str | None = None) -> str:
     if day_with_offset and not _NAIVE_MOMENT.search(text):
         day = day_with_offset.group(1)
         return (
-            f"{text!r} gives a date with a zone or an offset but no time: a whole day is "
+            f"{quoted(text)} gives a date with a zone or an offset but no time: a whole day is "
             f"counted in the record's 'timezone'; write '{day}' for the day, or give a time, "
             f"e.g. {zone_hint(day, '00:00', zone)}"
         )
@@ -582,14 +616,15 @@ def _diagnose(text: str, zone: str | None = None) -> str:
                              re.IGNORECASE)
         if wrong_utc:
             sign, hours, minutes = wrong_utc[2], int(wrong_utc[3]), wrong_utc[4] or "00"
-            return (f"{text!r}: write an offset from UTC as +HH:MM after the time, e.g. "
+            return (f"{quoted(text)}: write an offset from UTC as +HH:MM after the time, e.g. "
                     f"'{local}{sign}{hours:02d}:{minutes}'")
         if re.match(r" ?(?:utc|gmt)\b", after, re.IGNORECASE):
-            return f"{text!r}: write UTC in capitals or as Z, e.g. '{local} UTC' or '{local}Z'"
+            return (f"{quoted(text)}: write UTC in capitals or as Z, e.g. '{local} UTC' or "
+                    f"'{local}Z'")
         abbreviation = re.match(r" ?\(?([A-Z]{2,5})\)?(?:$| )", after)
         if abbreviation:
             return (
-                f"{text!r}: a zone abbreviation such as {abbreviation[1]!r} is ambiguous; "
+                f"{quoted(text)}: a zone abbreviation such as {abbreviation[1]!r} is ambiguous; "
                 f"write the offset or the zone name, e.g. {zone_hint(day, clock, zone)}"
             )
         return (
@@ -597,35 +632,36 @@ def _diagnose(text: str, zone: str | None = None) -> str:
             f"or a zone, e.g. {zone_hint(day, clock, zone)}"
         )
     if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?", text):
-        return f"{text!r} has no date and no zone: write a full instant, e.g. {EXAMPLE!r}"
+        return f"{quoted(text)} has no date and no zone: write a full instant, e.g. {EXAMPLE!r}"
     relative = re.fullmatch(r"(?:.* )?(after|before) ([a-z0-9][a-z0-9-]*)", text)
     if relative:
         word, name = relative.groups()
+        name = shorten(name)
         if word == "before":
-            return (f"{text!r}: a relative instant counts forward from the instant it follows; "
-                    f"write e.g. 'within 2 min after {name}' or '2 min after {name}'")
+            return (f"{quoted(text)}: a relative instant counts forward from the instant it "
+                    f"follows; write e.g. 'within 2 min after {name}' or '2 min after {name}'")
         if text == f"after {name}":
-            return (f"{text!r} needs the time after {name!r}: write e.g. "
+            return (f"{quoted(text)} needs the time after {quoted(name)}: write e.g. "
                     f"'within 2 min after {name}', '2 min after {name}' or "
                     f"'between 1 and 3 min after {name}'")
         units = [unit for _, unit in re.findall(r"([0-9.]+) ?([A-Za-z]+)", text)
                  if unit not in _UNITS and unit not in ("after", "and", "between", "within",
                                                         "about")]
         if units:
-            return (f"{text!r}: unknown unit {units[0]!r}; write a duration with s, min, h, d "
-                    f"or w, e.g. '1 h 30 min'")
-        return (f"{text!r} is not a relative instant: write e.g. 'within 2 min after {name}', "
-                f"'2 min after {name}', 'about 2 min after {name}' or "
+            return (f"{quoted(text)}: unknown unit {quoted(units[0])}; write a duration with "
+                    f"s, min, h, d or w, e.g. '1 h 30 min'")
+        return (f"{quoted(text)} is not a relative instant: write e.g. "
+                f"'within 2 min after {name}', '2 min after {name}', 'about 2 min after {name}' or "
                 f"'between 1 and 3 min after {name}'")
     bound_of_range = re.match(r"(after|before) (?:between |.*/)", text)
     if bound_of_range:
-        return f"{bound_of_range[1]!r} takes one instant, not a range: {text!r}"
+        return f"{bound_of_range[1]!r} takes one instant, not a range: {quoted(text)}"
     if re.fullmatch(r"between .+ and .+", text) or "/" in text:
-        return (f"{text!r} is not a range: write 'between A and B' or 'A/B' with two ends of "
+        return (f"{quoted(text)} is not a range: write 'between A and B' or 'A/B' with two ends of "
                 f"one kind, two times (the end may omit date and zone), two days or two months, "
                 f"e.g. 'between {EXAMPLE} and 12:00' or 'between 2021-03-10 and 2021-03-13'")
     return (
-        f"{text!r} is not an instant: write e.g. {EXAMPLE!r}, 'about {EXAMPLE}', "
+        f"{quoted(text)} is not an instant: write e.g. {EXAMPLE!r}, 'about {EXAMPLE}', "
         f"'between {EXAMPLE} and 12:00', 'after {EXAMPLE}', a day '2024-08-03', a month "
         f"'2024-08', or 'within 2 min after started'"
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -21,16 +22,29 @@ import yaml
 from yaml.nodes import MappingNode
 
 from postmortem.errors import Problem, RecordError
-from postmortem.record.compose import MAX_DEPTH, NodeComposer, Scalar, TooDeep
-from postmortem.record.values import ValueBuilder, describe_node, is_empty, problem_at
-
-MAX_BYTES = 1024 * 1024  # size cap
-
-# Same set PyYAML's reader refuses, checked up front to report a line and column.
-_NON_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+from postmortem.record.compose import NodeComposer, Scalar, TooDeep
+from postmortem.record.limits import MAX_BYTES, MAX_DEPTH
+from postmortem.record.values import (
+    BIDI_CONTROLS,
+    NON_PRINTABLE,
+    ValueBuilder,
+    bidi_message,
+    describe_node,
+    is_empty,
+    problem_at,
 )
+
+__all__ = ["MAX_BYTES", "Document", "load_bytes", "load_file", "read_source"]
+
+#: What a file that is not a regular file is, for the message that refuses it.
+_FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISDIR, "a folder"))
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: BIDI_CONTROLS as UTF-8 bytes: searching the bytes (for their first byte, E2) is many
+#: times faster than searching the text, which is only searched when they hold one.
+_BIDI_BYTES = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 
 
 @dataclass(frozen=True)
@@ -68,18 +82,54 @@ class Document:
 
 def load_file(path: str | os.PathLike) -> Document:
     """Read a record file and load it; raise RecordError when its tree cannot be used."""
+    return load_bytes(read_source(path), str(os.fspath(path)))
+
+
+def read_source(path: str | os.PathLike) -> bytes:
+    """Return the bytes of a record file; raise RecordError if it cannot be one.
+
+    The file is opened without blocking and checked before any read: a FIFO, a socket
+    or a device would otherwise make a read wait forever or never end. A file over
+    MAX_BYTES is refused unread.
+    """
     name = str(os.fspath(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+        | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            # Read one byte past the cap so streams without a size are caught too.
-            raw = stream.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
+        descriptor = os.open(path, flags)
     except OSError as error:
-        reason = error.strerror or str(error)
-        raise RecordError([Problem(name, 1, 1, f"cannot read the file: {reason}")]) from None
-    if size > MAX_BYTES:
-        raise RecordError([_too_large(name, size)])
-    return load_bytes(raw, name)
+        raise RecordError([_unreadable(name, error)]) from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((kind for test, kind in _FILE_KINDS if test(status.st_mode)),
+                        "a special file")
+            raise RecordError([Problem(
+                name, 1, 1, f"not a regular file ({kind}): a record is a YAML file")])
+        if status.st_size > MAX_BYTES:
+            raise RecordError([_too_large(name, status.st_size)])
+        chunks: list[bytes] = []
+        read = 0
+        # Read one byte past the cap, so that a file growing while it is read is caught too.
+        while read <= MAX_BYTES:
+            chunk = os.read(descriptor, MAX_BYTES + 1 - read)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            read += len(chunk)
+    except OSError as error:
+        raise RecordError([_unreadable(name, error)]) from None
+    finally:
+        os.close(descriptor)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_BYTES:
+        raise RecordError([_too_large(name, len(raw))])
+    return raw
+
+
+def _unreadable(name: str, error: OSError) -> Problem:
+    reason = error.strerror or str(error)
+    return Problem(name, 1, 1, f"cannot read the file: {reason}")
 
 
 def load_bytes(raw: bytes, path: str) -> Document:
@@ -95,7 +145,8 @@ def load_bytes(raw: bytes, path: str) -> Document:
     try:
         root, extra = loader.compose_stream()
     except TooDeep as error:
-        message = f"values are nested more than {MAX_DEPTH} levels deep: flatten the record"
+        message = (f"values are nested more than {MAX_DEPTH} levels deep; the limit is "
+                   f"{MAX_DEPTH} levels: flatten the record")
         raise RecordError([problem_at(path, error.mark, message)]) from None
     except yaml.MarkedYAMLError as error:
         raise RecordError([_syntax_problem(path, text, error)]) from None
@@ -122,8 +173,14 @@ def load_bytes(raw: bytes, path: str) -> Document:
             f"the record must be a YAML mapping of fields, found {describe_node(root)}: "
             "write `field: value` lines at the top level",
         )])
-    builder = ValueBuilder(path, _timezone(root))
+    bidi = BIDI_CONTROLS.search(text) if _BIDI_BYTES.search(raw) else None
+    builder = ValueBuilder(path, _timezone(root), bidi=bidi is not None)
     data = builder.value(root, ())
+    if bidi is not None and not builder.bidi_found:
+        # In a comment: the file still reads otherwise than it shows.
+        lines = _LINE_BREAK.split(text[: bidi.start()])
+        builder.problems.append(Problem(path, len(lines), len(lines[-1]) + 1,
+                                        bidi_message(bidi.group())))
     if extra is not None:
         builder.problem(
             extra,
@@ -160,7 +217,7 @@ def _decode(raw: bytes, path: str) -> str:
 
 def _check_characters(text: str, path: str) -> None:
     """Refuse control characters that YAML does not allow, at their line and column."""
-    match = _NON_PRINTABLE.search(text)
+    match = NON_PRINTABLE.search(text)
     if match is None:
         return
     lines = _LINE_BREAK.split(text[: match.start()])
@@ -358,6 +415,6 @@ def _too_large(path: str, size: int) -> Problem:
         path,
         1,
         1,
-        f"file is {size} bytes, over the limit of {MAX_BYTES} bytes: "
+        f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes ({MAX_BYTES // 1024} KiB): "
         "an incident record is text, keep logs and attachments in separate files",
     )

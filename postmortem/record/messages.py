@@ -9,6 +9,7 @@ missing field.
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 
@@ -18,6 +19,7 @@ from pydantic_core import ErrorDetails
 from pydantic_core.core_schema import ErrorType
 
 from postmortem.record.checks import meanings
+from postmortem.record.echo import quoted, shorten
 from postmortem.record.languages import LANGUAGE_TAG_PATTERN
 from postmortem.record.model import CONFIDENCES, OUTCOMES, TAXONOMIES, Incident
 
@@ -71,7 +73,8 @@ _NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
 def rank(error: ErrorDetails) -> int:
     """Rank an error of one union branch: a broken constraint says more than a wrong type."""
     kind = error["type"]
-    if kind not in _LIBRARY_ERRORS:
+    if kind not in _LIBRARY_ERRORS or kind == "finite_number":
+        # The record's own validators, and a NaN or infinity: the most precise words.
         return 0
     if kind.endswith(("_type", "_parsing")):
         # A number is the widest of the numeric branches.
@@ -86,7 +89,8 @@ def describe(loc: tuple, error: ErrorDetails) -> str:
         name = loc[-1]
         allowed = _fields_at(loc[:-1])
         hint = difflib.get_close_matches(str(name), allowed, n=1)
-        message = f"unknown field {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+        message = f"unknown field {quoted(str(name))}" + (
+            f"; did you mean {hint[0]!r}?" if hint else "")
         if name == "ongoing" and loc[:1] == ("impacts",):
             message += (": since format 2 an impact says how it ended with 'outcome'; write "
                         "'outcome: ongoing' for 'ongoing: true', and remove 'ongoing: false'")
@@ -125,7 +129,7 @@ def _describe_value(loc: tuple, error: ErrorDetails) -> str:
         return f"{name} must be a whole number (e.g. 3), found {_describe(value)}"
     if kind in ("float_type", "float_parsing", "decimal_type", "decimal_parsing"):
         return f"{name} must be a number (e.g. 3 or 2.5), found {_describe(value)}"
-    if kind == "finite_number":
+    if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
         return f"{name} must be a finite number, found {_describe(value)}"
     if kind in ("bool_type", "bool_parsing"):
         return (f"{name} must be true or false (written as the plain words true or false "
@@ -133,7 +137,7 @@ def _describe_value(loc: tuple, error: ErrorDetails) -> str:
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
         message = f"{name} must be a list, found {_describe(value)}"
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            message += f": for a single item write [{value}]"
+            message += f": for a single item write [{shorten(str(value))}]"
         else:
             message += ": write each item on its own line after '- '"
         return message
@@ -312,12 +316,11 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {_number(value)}"
+        return f"the number {shorten(_number(value))}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return repr(text)
+        return quoted(value)
     return "a value of another kind"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
+from postmortem.record.bounds import number_problem
 from postmortem.record.fields import (
     Day,
     Instant,
@@ -89,7 +91,17 @@ class Assessed(Record):
     """Why: which source, or how the fact was derived (e.g. 'decoded from a message id')."""
 
 
-Number = Annotated[int | float, Field(ge=0, allow_inf_nan=False)]
+def _within(kind: str):
+    """Refuse a number past its limit, however it was written (`1e308` is text in YAML)."""
+    def check(value: int | float | None) -> int | float | None:
+        reason = None if value is None else number_problem((kind,), value)
+        if reason is not None:
+            raise PydanticCustomError("limit", "{reason}", {"reason": reason})
+        return value
+    return AfterValidator(check)
+
+
+Number = Annotated[int | float, Field(ge=0, allow_inf_nan=False), _within("value")]
 
 
 class Quantity(Assessed):
@@ -283,7 +295,7 @@ class Impact(Assessed):
     """What stopped working and what that meant, in Markdown."""
     sites: list[str] = Field(default_factory=list)
     """Sites affected (names, or a description such as 'some hospitals')."""
-    site_count: int | None = Field(default=None, ge=0)
+    site_count: Annotated[int | None, _within("count")] = Field(default=None, ge=0)
     """How many sites were affected, when known."""
     affected: list[str] = Field(default_factory=list)
     """Who was affected (staff, patients, customers…)."""

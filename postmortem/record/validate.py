@@ -2,8 +2,9 @@
 
 Every problem of a file comes out in one run, ordered by line: the values the loader
 refused, the fields the model refuses (in words for a record author, never the
-validation library's), and the cross-field rules, which read the raw data so that they
-run even when the model is not satisfied.
+validation library's), the values past the limits (`bounds.py`), and the cross-field
+rules; the last two read the raw data so that they run even when the model is not
+satisfied.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from postmortem.errors import Problem, RecordError, field_path
 from postmortem.record.anchors import validation_context
+from postmortem.record.bounds import check_bounds
 from postmortem.record.checks import check_data, check_incident
 from postmortem.record.load import Document, load_file
 from postmortem.record.messages import describe, rank
@@ -55,13 +57,16 @@ def validate_upgraded(document: Document) -> tuple[Document, Incident]:
             document.data, context=validation_context(document.data))
     except ValidationError as exc:
         problems += _schema_problems(document, exc.errors())
-    found = list(check_data(document.data, document.emptied))
+    found = list(check_bounds(document.data))
+    found += check_data(document.data, document.emptied)
     if incident is not None:
         found += check_incident(incident)
     problems += [_problem(document, loc, message, document.locate(loc))
                  for loc, message in found if not _emptied(document, loc)]
     if problems or incident is None:
-        raise RecordError(problems)
+        # A number past its limit is refused by the model and by the walk over the values
+        # (which sees numbers the model does not type): say it once.
+        raise RecordError(list(dict.fromkeys(problems)))
     return document, incident
 
 

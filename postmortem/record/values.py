@@ -9,6 +9,7 @@ of the tree is still built: a refused value is read as None and its location rec
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from yaml.constructor import SafeConstructor
@@ -28,7 +29,20 @@ from postmortem.record.compose import (
     AliasNode,
     Scalar,
 )
+from postmortem.record.echo import shorten
 from postmortem.record.instants import zone_hint
+
+#: Characters that YAML refuses in a file (PyYAML's reader's set); a double-quoted text
+#: can still hold them, written as escapes ("\0", "\x1b").
+NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+#: Characters that change the order in which text is displayed (embeddings, overrides,
+#: isolates): a text holding them reads otherwise on screen than in the file, the way
+#: "Trojan Source" hides code. The left-to-right and right-to-left marks stay allowed.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Either, searched for at once.
+_REFUSED = re.compile(f"{NON_PRINTABLE.pattern}|{BIDI_CONTROLS.pattern}")
 
 # YAML 1.1 booleans that YAML 1.2 and people read as words.
 _WORD_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
@@ -42,8 +56,12 @@ _CLOCK = re.compile(r"([0-9]{1,2}):([0-5][0-9])(?::[0-5][0-9])?")
 class ValueBuilder:
     """Turn composed nodes into plain values, recording positions and problems."""
 
-    def __init__(self, path: str, zone: str | None = None):
+    def __init__(self, path: str, zone: str | None = None, bidi: bool = False):
         self.path = path
+        #: Whether the file holds a bidirectional control: then every text is searched.
+        self.bidi = bidi
+        #: Whether a value or a key holding one was found (and reported).
+        self.bidi_found = False
         #: The record's `timezone`, for the examples in messages about times.
         self.zone = zone
         self.problems: list[Problem] = []
@@ -103,7 +121,7 @@ class ValueBuilder:
                 self.problem(
                     key_node.start_mark,
                     entry,
-                    f"duplicate key '{key}' (first at line {first_lines[key]}): "
+                    f"duplicate key '{_short(key)}' (first at line {first_lines[key]}): "
                     "keep only one of them",
                 )
                 self.value(value_node, entry, record=False)
@@ -136,10 +154,33 @@ class ValueBuilder:
         if node.plain and node.value == "":
             self.problem(node.start_mark, loc, "empty key: write the field name before the ':'")
             return None
+        if self.bidi or node.style == '"':
+            self.check_characters(node, loc)
         return node.value
+
+    def check_characters(self, node: Scalar, loc: tuple) -> None:
+        """Report a bidirectional control, or a control character written as an escape."""
+        found = _REFUSED.search(node.value)
+        if found is None:
+            return
+        character = found.group()
+        if BIDI_CONTROLS.match(character):
+            self.bidi_found = True
+            self.problem(node.start_mark, loc, bidi_message(character))
+            # Look for a control character written as an escape beyond it.
+            found = NON_PRINTABLE.search(node.value) if node.style == '"' else None
+            if found is None:
+                return
+            character = found.group()
+        if node.style == '"':
+            self.problem(node.start_mark, loc, (
+                f"contains the control character U+{ord(character):04X} (written as "
+                "an escape), which a report cannot show; remove it"))
 
     def scalar(self, node: Scalar, loc: tuple) -> Any:
         """Build a scalar value; YAML 1.1 traps and foreign tags become problems."""
+        if self.bidi or node.style == '"':
+            self.check_characters(node, loc)
         if node.plain:
             return self.plain(node, loc)
         if node.tag == STR_TAG:
@@ -214,6 +255,13 @@ class ValueBuilder:
         return text
 
 
+def bidi_message(character: str) -> str:
+    """Say that a text holds a bidirectional control character, and what it does."""
+    name = unicodedata.name(character, "a bidirectional control")
+    return (f"contains the bidirectional control character U+{ord(character):04X} ({name}), "
+            "which makes text display in another order than it is read; remove it")
+
+
 def _instant_example(text: str, zone: str | None) -> str:
     """Write a bare clock time as an instant in the record's zone, the day left to fill in."""
     match = _CLOCK.fullmatch(text)
@@ -259,7 +307,7 @@ def is_empty(node) -> bool:
 
 def _short(text: str) -> str:
     """Shorten text for a message."""
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shorten(text)
 
 
 def _tag_name(tag: str) -> str:
