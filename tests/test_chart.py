@@ -922,3 +922,41 @@ def test_a_name_cut_short_loses_its_end_or_with_keep_end_its_middle():
     assert middle_cut[-1].endswith("…services)") and end_cut[-1].endswith("voice assistant…")
     assert all(text_width(line, 14) <= LABEL_WIDTH for line in end_cut + middle_cut)
     assert shorten_middle("short", LABEL_WIDTH, 14) == "short"
+
+
+#: Records at the first and the last instants a record may use (years 1900 to 2199),
+#: with every qualifier, in the zones furthest from UTC.
+_AT_THE_BOUNDS = {
+    "first": {"started": "before 1900-01-01T00:00+14:00",
+              "detected": "after 1900-01-01T00:05+14:00",
+              "restored": "about 1900-01-01T01:00+14:00",
+              "impact": ("1900-01-01T00:00+14:00", "after 1900-01-02T00:00-12:00")},
+    "last": {"started": "about 2199-12-31T23:00-12:00",
+             "detected": "between 2199-12-31T23:05-12:00 and 23:10",
+             "restored": "after 2199-12-31T23:59-12:00",
+             "impact": ("2199-12-31T23:00-12:00", "after 2199-12-31T23:59-12:00")},
+    "whole range": {"started": "1900-01-01T00:00+14:00", "detected": "1900-01-02",
+                    "restored": "about 2199-12-31T23:59-12:00",
+                    "impact": ("before 1900-01-01T00:00+14:00", "after 2199-12-31T23:59-12:00")},
+}
+
+
+@pytest.mark.parametrize("case", sorted(_AT_THE_BOUNDS))
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_instants_at_the_bounds_of_a_record_draw_and_read(tmp_path, case, zone):
+    from postmortem.render.markdown import render_markdown
+
+    bounds = _AT_THE_BOUNDS[case]
+    text = (RECORDS / "minimal.yaml").read_text(encoding="utf-8")
+    text = (text.replace("timezone: Europe/London", f"timezone: {zone}")
+            .replace("at: 2025-03-02T10:00Z\n  detected", f"at: {bounds['started']}\n  detected")
+            .replace("at: between 2025-03-02T10:05Z and 10:10", f"at: {bounds['detected']}")
+            .replace("at: about 2025-03-02T10:40Z", f"at: {bounds['restored']}")
+            .replace("started: 2025-03-02T10:00Z", f"started: {bounds['impact'][0]}")
+            .replace("ended: about 2025-03-02T10:40Z", f"ended: {bounds['impact'][1]}")
+            .replace("- at: 2025-03-02T10:00Z", f"- at: {bounds['impact'][0]}"))
+    path = tmp_path / "bounds.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = _report(path)
+    ET.fromstring(_chart(report))
+    assert "## Timeline" in render_markdown(report)

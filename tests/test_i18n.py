@@ -299,3 +299,18 @@ def test_fuzzy_untranslated_and_continued_entries_are_read_as_msgfmt_reads_them(
     catalogue, problems = read_catalogue(path, "fr")
     assert problems == []
     assert dict(catalogue.messages) == {"Executive summary": "Synthèse"}
+
+
+@pytest.mark.parametrize("value", [
+    1_234_567_890_123_456_789_012_345_678, 10**40 + 1, 12_345_678_901_234_567_890.123456789,
+    1e300, 999_999_999_999_999, 0.1,
+])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_any_number_is_written_whatever_its_digits(value, lang):
+    # Babel rounds in the decimal context, whose 28 digits a large number exceeds.
+    language = Language(lang, PARIS)
+    for text in (language.number(value), language.count(value)):
+        assert re.fullmatch(r"[\d\s\u00a0\u202f,.]+(?: \w+)?", text), text
+    assert language.percent(min(value, 1e20)).rstrip("\u00a0\u202f %")
+    if value == 10**40 + 1:
+        assert language.number(value).replace(",", "").replace("\u202f", "").endswith("0001")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from postmortem import __version__
@@ -17,6 +19,48 @@ from postmortem.record.model import Assessed, Incident
 from postmortem.record.walk import walk_model
 from postmortem.render import BUNDLED_TEMPLATES
 from postmortem.render.i18n import LABELS, Language
+from postmortem.render.neutral import escaped_text, neutral_markdown, offences
+from postmortem.render.safety import SAFE_LINK
+
+
+class InertMarkdown(str):
+    """Markdown written from record text already made inert: a table, citations, an address.
+
+    The Markdown templates output it as it is.
+    """
+
+
+#: Set while a review is written again with every record text escaped (see render_inert).
+_ESCAPE_ALL = contextvars.ContextVar("escape_all", default=False)
+
+
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: object) -> object:
+    """Make inert each record text a Markdown template outputs; leave other outputs alone.
+
+    HTML templates escape every value (autoescape) and the YAML template of a new record
+    writes no record text: neither is touched.
+    """
+    if (not isinstance(value, str) or isinstance(value, InertMarkdown)
+            or context.eval_ctx.autoescape or str(context.name).endswith(".yaml.j2")):
+        return value
+    return escaped_text(value) if _ESCAPE_ALL.get() else neutral_markdown(value)
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Read templates from folders, refusing a file that is not UTF-8 text at its first line."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            path = next((str(Path(folder) / template) for folder in self.searchpath
+                         if (Path(folder) / template).is_file()), template)
+            line = exc.object[:exc.start].count(b"\n") + 1
+            raise TemplateError([Problem(
+                path, 1, 1, f"template is not UTF-8 text: byte 0x{exc.object[exc.start]:02X} "
+                f"on line {line} cannot be read; save the file as UTF-8")]) from None
 
 
 def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
@@ -32,8 +76,11 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
 @lru_cache(maxsize=32)
 def _environment(language: Language, template_dirs: tuple[str, ...]) -> jinja2.Environment:
     search_path = [*template_dirs, str(BUNDLED_TEMPLATES)]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search_path),
+    # A template is code that a workspace supplies: it runs in a sandbox, which refuses
+    # the attributes (`__globals__`, `__class__`…) that lead out of it, and changes to
+    # the values it is given.
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=_Loader(search_path),
         undefined=jinja2.StrictUndefined,
         # HTML templates escape every value; Markdown is escaped when HTML is made from it.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "svg.j2"),
@@ -42,6 +89,7 @@ def _environment(language: Language, template_dirs: tuple[str, ...]) -> jinja2.E
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=_finalize,
     )
     # jinja2.ext.i18n adds this method to the environment, which the stubs cannot know.
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -72,6 +120,7 @@ def _environment(language: Language, template_dirs: tuple[str, ...]) -> jinja2.E
             text, indent, after, colon=language.gettext(":")),
         item_text=item_text,
         url_text=url_text,
+        code=code_span,
         lang_span=lang_span,
     )
     env.globals.update(label=language.label, version=__version__,
@@ -171,17 +220,28 @@ def inline(value: object) -> str:
     return text
 
 
+#: A pipe and the backslashes right before it.
+_PIPE = re.compile(r"(\\*)\|")
+
+
 def table_cell(value: object) -> str:
-    """Make a value safe inside a Markdown table cell: one line, pipes escaped, "—" if empty."""
-    text = inline(value)
-    return text.replace("|", r"\|") if text else "—"
+    """Make a value safe inside a Markdown table cell: one line, inert, pipes escaped.
+
+    A pipe already escaped (after an odd number of backslashes) stays as it is; any other
+    gets a backslash of its own, so that no renderer, whichever way it reads `\\|`,
+    starts a cell inside the value. An empty value is written "—".
+    """
+    text = neutral_markdown(inline(value))
+    if not text:
+        return "—"
+    return _PIPE.sub(lambda pipe: pipe[0] if len(pipe[1]) % 2 else pipe[1] + "\\|", text)
 
 
 def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
     """Write a Markdown table; leave out the columns that are empty on every row.
 
-    Every cell is folded to one line with its pipes escaped; an empty cell ("" or "—") of
-    a column that some row fills is written "—". No rows, no table.
+    Every cell is folded to one line, made inert, with its pipes escaped; an empty cell
+    ("" or "—") of a column that some row fills is written "—". No rows, no table.
     """
     cells = [[table_cell(value) for value in row] for row in rows]
     if not cells:
@@ -194,7 +254,7 @@ def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]]) -
         return ""
     lines = [[table_cell(header[column]) for column in kept], ["---"] * len(kept),
              *([row[column] for column in kept] for row in cells)]
-    return "".join("| " + " | ".join(line) + " |\n" for line in lines)
+    return InertMarkdown("".join("| " + " | ".join(line) + " |\n" for line in lines))
 
 
 def _indented(text: str, indent: int, first: bool) -> str:
@@ -242,11 +302,11 @@ _AUTOLINK = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*$")
 
 
 def url_text(value: object) -> str:
-    """Write an address as visible text: an autolink, or code when it is not a URI."""
+    """Write an address as visible text: an autolink to a web or mail address, else code."""
     url = str(value or "").strip()
-    if _AUTOLINK.match(url):
-        return f"<{url}>"
-    return code_span(url)
+    if _AUTOLINK.match(url) and SAFE_LINK.match(url):
+        return InertMarkdown(f"<{url}>")
+    return InertMarkdown(code_span(url))
 
 
 def code_span(value: object) -> str:
@@ -280,8 +340,8 @@ def css_string(value: object) -> Markup:
 
 
 def cite(source_ids: Sequence[str]) -> str:
-    """Return footnote references to the given sources."""
-    return "".join(f"[^{source_id}]" for source_id in source_ids)
+    """Return footnote references to the given sources (their ids are slugs)."""
+    return InertMarkdown("".join(f"[^{source_id}]" for source_id in source_ids))
 
 
 def render_template(env: jinja2.Environment, name: str, **values: Any) -> str:
@@ -289,12 +349,34 @@ def render_template(env: jinja2.Environment, name: str, **values: Any) -> str:
     try:
         return env.get_template(name).render(**values)
     except jinja2.TemplateError as exc:
-        raise TemplateError([template_problem(exc)]) from None
+        raise TemplateError([template_problem(exc, env)]) from None
 
 
-def template_problem(exc: jinja2.TemplateError) -> Problem:
+def render_inert(env: jinja2.Environment, name: str, **values: Any) -> str:
+    """Render a Markdown template; check that no record text made anything a forge runs.
+
+    Each record text is made inert where the template outputs it; two texts side by side
+    could still make a construct that neither holds alone (an author named `[click`
+    followed by one named `](javascript:…)`). The whole review is checked as a forge
+    parses it, and such a review is written again with every record text escaped to
+    plain text. What a workspace's own template writes (raw HTML in its text, say) is
+    its own: it is found in both writings, and does not change the review.
+    """
+    text = render_template(env, name, **values)
+    found = offences(text, review=True)
+    if not found:
+        return text
+    token = _ESCAPE_ALL.set(True)
+    try:
+        escaped = render_template(env, name, **values)
+    finally:
+        _ESCAPE_ALL.reset(token)
+    return text if sorted(offences(escaped, review=True)) == sorted(found) else escaped
+
+
+def template_problem(exc: jinja2.TemplateError, env: jinja2.Environment | None = None) -> Problem:
     """Turn a template error into a problem that names the template file and line."""
-    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    filename = getattr(exc, "filename", None)
     line = getattr(exc, "lineno", None)
     if filename is None or line is None:
         trace = exc.__traceback__
@@ -303,4 +385,26 @@ def template_problem(exc: jinja2.TemplateError) -> Problem:
             if code.co_filename.endswith(".j2"):
                 filename, line = code.co_filename, trace.tb_lineno
             trace = trace.tb_next
-    return Problem(str(filename or "<template>"), line or 1, 1, f"template: {exc.message or exc}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = _not_found(exc, env, filename)
+    elif isinstance(exc, jinja2.sandbox.SecurityError):
+        message = f"unsafe access refused (templates run in a sandbox): {exc.message or exc}"
+    else:
+        message = str(exc.message or exc)
+    if filename is None and isinstance(exc, jinja2.TemplateNotFound) and env is not None:
+        filename = exc.name
+    return Problem(str(filename or "<template>"), line or 1, 1, f"template: {message}")
+
+
+def _not_found(exc: jinja2.TemplateNotFound, env: jinja2.Environment | None,
+               including: str | None) -> str:
+    """Say which template is missing, who wanted it and where it was looked for."""
+    names = getattr(exc, "templates", None) or [exc.name]
+    missing = " or ".join(f"{str(name)!r}" for name in names)
+    folders = list(getattr(env.loader, "searchpath", [])) if env is not None else []
+    where = ", ".join(folders) if folders else "the template folders"
+    if including is None:
+        return f"no template {missing} in {where}"
+    return (f"{Path(including).name} includes {missing}, which is in none of the template "
+            f"folders ({where}): add it to one of them or remove the include")
+

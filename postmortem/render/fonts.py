@@ -82,7 +82,8 @@ def screen_font_faces(characters: frozenset[str]) -> str:
     rules = []
     for family, faces in FONT_FILES.items():
         for name, weight, style in faces:
-            font = TTFont(io.BytesIO(font_files()[name]))
+            # The timestamp of the bundled font, not of now: the same page every time.
+            font = TTFont(io.BytesIO(font_files()[name]), recalcTimestamp=False)
             options = subset.Options()
             options.flavor = "woff"  # zlib: no extra package, unlike WOFF2's Brotli
             options.layout_features = ["*"]

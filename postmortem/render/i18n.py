@@ -8,6 +8,9 @@ with the same punctuation for an instant and a range, and never break inside a s
 
 from __future__ import annotations
 
+import contextlib
+import decimal
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -139,6 +142,19 @@ def stated_days(value: object, zone: tzinfo) -> list[date]:
             for bound in (item.earliest, item.latest) if bound is not None]
 
 
+def _digits_for(value: float | int) -> contextlib.AbstractContextManager[decimal.Context]:
+    """Return a decimal context precise enough to write every digit of a number.
+
+    Babel rounds in the current context, whose 28 digits a larger number exceeds
+    (decimal.InvalidOperation); a record bounds its numbers, the report does not rely
+    on it.
+    """
+    context = decimal.getcontext().copy()
+    if isinstance(value, int | float) and math.isfinite(value):
+        context.prec = max(context.prec, len(str(int(abs(value)))) + 20)
+    return decimal.localcontext(context)
+
+
 class Language:
     """Translate words and format values for one language, locale and display time zone.
 
@@ -218,18 +234,21 @@ class Language:
 
     def number(self, value: float | int) -> str:
         """Format a number with the language's separators."""
-        return format_decimal(value, locale=self.locale)
+        with _digits_for(value):
+            return format_decimal(value, locale=self.locale)
 
     def count(self, value: float | int) -> str:
         """Format a count for a reader: '8.5 million' from a million up, else '120,000'."""
-        if value >= 1_000_000:
-            return format_compact_decimal(value, format_type="long", locale=self.locale,
-                                          fraction_digits=1)
-        return format_decimal(value, locale=self.locale)
+        with _digits_for(value):
+            if value >= 1_000_000:
+                return format_compact_decimal(value, format_type="long", locale=self.locale,
+                                              fraction_digits=1)
+            return format_decimal(value, locale=self.locale)
 
     def percent(self, value: float) -> str:
         """Format a percentage given from 0 to 100 ('98 %' in French)."""
-        return format_percent(value / 100, format="#,##0.#%", locale=self.locale)
+        with _digits_for(value):
+            return format_percent(value / 100, format="#,##0.#%", locale=self.locale)
 
     def quantity_value(self, quantity: Quantity) -> str:
         """Format a quantity's value with its qualifier: 'about 5,000', 'at least 8.5 million'."""

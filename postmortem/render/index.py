@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postmortem.analysis.across import CrossReview
-from postmortem.render.environment import environment, render_template
+from postmortem.render.environment import environment, render_inert, render_template
 from postmortem.render.i18n import Language
 from postmortem.render.page import markdown_to_html
 
@@ -15,7 +15,7 @@ def render_index_markdown(index: CrossReview, language: Language,
                           template_dirs: Sequence[Path] = (), link_suffix: str = ".md") -> str:
     """Return the index and review as Markdown, linking each review with `link_suffix`."""
     env = environment(language, template_dirs)
-    return render_template(env, "index.md.j2", index=index, link_suffix=link_suffix).strip() + "\n"
+    return render_inert(env, "index.md.j2", index=index, link_suffix=link_suffix).strip() + "\n"
 
 
 def render_index_html(index: CrossReview, language: Language,

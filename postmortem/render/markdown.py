@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from postmortem.analysis.derive import Report
-from postmortem.render.environment import environment, render_template
+from postmortem.render.environment import environment, render_inert
 from postmortem.render.settings import RenderSettings
 
 
@@ -15,8 +15,8 @@ def render_markdown(report: Report, settings: RenderSettings | None = None,
     incident = report.incident
     settings = settings or RenderSettings()
     language = settings.report_language(report)
-    text = render_template(environment(language, settings.template_dirs), "report.md.j2",
-                           report=report, incident=incident, embedded=embedded)
+    text = render_inert(environment(language, settings.template_dirs), "report.md.j2",
+                         report=report, incident=incident, embedded=embedded)
     return _tidy(text)
 
 

@@ -26,7 +26,7 @@ from postmortem.render.document_date import document_datetime
 from postmortem.render.environment import environment, render_template
 from postmortem.render.i18n import Language
 from postmortem.render.markdown import render_markdown
-from postmortem.render.safety import DATA_IMAGE, SAFE_LINK, SIBLING_REPORT
+from postmortem.render.safety import RENDER_NESTING, SAFE_LINK, SIBLING_REPORT, refused_image
 from postmortem.render.settings import RenderSettings
 from postmortem.render.summary import SummaryBox, fullest_fitting, summary_boxes
 
@@ -65,7 +65,8 @@ def markdown_parser() -> MarkdownIt:
     No raw HTML. `[text]{lang="en"}` marks a text in another language (a source's title):
     print hyphenates it in that language, and French spacing leaves it alone.
     """
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False,
+                                       "maxNesting": RENDER_NESTING})
     parser.enable("table")
     parser.use(footnote_plugin)
     parser.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
@@ -123,7 +124,7 @@ def markdown_to_html(markdown: str, sibling_links: bool = False,
                                     tokens[index + 1].content))
         if token.type == "inline" and token.children:
             _neutralise(token.children, sibling_links)
-            token.children = typeset(token.children, spacing, lang)
+            token.children = typeset(_flattened(token.children, token.level), spacing, lang)
     return Markup(parser.renderer.render(tokens, parser.options, {})), headings
 
 
@@ -135,15 +136,50 @@ def markdown_inline_to_html(markdown: str, spacing: Callable[[str], str] = str,
     for token in tokens:
         if token.children:
             _neutralise(token.children, sibling_links=False)
-            token.children = typeset(token.children, spacing, lang)
+            token.children = typeset(_flattened(token.children, token.level), spacing, lang)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
 
 
+def _flattened(children: list[Token], level: int) -> list[Token]:
+    """Write as text the emphasis and links nested deeper than RENDER_NESTING, in all.
+
+    markdown-it bounds the nesting of blocks (maxNesting), but not that of emphasis,
+    which it pairs after parsing: `**` written 250 times around a word nests 250 elements
+    that laying out the page would recurse through. Beyond the bound, the markers (the
+    `**`, the brackets) are shown as written.
+    """
+    flattened: list[Token] = []
+    depth = level
+    kept: list[bool] = []  # for each open element: kept as an element, or made text
+    for child in children:
+        if child.nesting == 1:
+            keep = depth < RENDER_NESTING
+            kept.append(keep)
+            if keep:
+                depth += 1
+                flattened.append(child)
+            else:
+                flattened.append(_text(child.markup if child.type != "link_open" else "["))
+        elif child.nesting == -1 and kept:
+            if kept.pop():
+                depth -= 1
+                flattened.append(child)
+            else:
+                flattened.append(_text(child.markup if child.type != "link_close" else "]"))
+        else:
+            flattened.append(child)
+    return flattened
+
+
 def _neutralise(children: list[Token], sibling_links: bool) -> None:
-    """Replace unsafe images by their text and unsafe links by plain text, in place."""
+    """Replace unsafe images by their text and unsafe links by plain text, in place.
+
+    An image is embedded only when its bytes are the raster they are declared to be:
+    an SVG or an HTML page sent as `data:image/png` is shown as its alt text.
+    """
     for position, child in enumerate(children):
         href = str(child.attrs.get("href", ""))
-        if child.type == "image" and not DATA_IMAGE.match(str(child.attrs.get("src", ""))):
+        if child.type == "image" and refused_image(str(child.attrs.get("src", ""))):
             text = Token("text", "", 0, content=f"[{child.content}]" if child.content else "")
             children[position] = text
         elif child.type == "link_open" and not (

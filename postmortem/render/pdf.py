@@ -8,7 +8,6 @@ assets and inline raster images.
 from __future__ import annotations
 
 import atexit
-import base64
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -24,7 +23,7 @@ from postmortem.record.load import Document
 from postmortem.record.walk import walk
 from postmortem.render.document_date import document_datetime
 from postmortem.render.fonts import font_faces, font_files, missing_glyphs
-from postmortem.render.safety import DATA_IMAGE
+from postmortem.render.safety import image_data, refused_image
 
 #: Archival and tagged: PDF/A-3 allows the embedded record; level A adds the structure
 #: tree that screen readers use. WeasyPrint applies one variant at a time, so PDF/UA is
@@ -48,10 +47,12 @@ def _fetcher_class():
             if url.startswith(ASSET_SCHEME) and url[len(ASSET_SCHEME):] in self.assets:
                 body, mime_type = self.assets[url[len(ASSET_SCHEME):]]
                 return URLFetcherResponse(url, body, {"Content-Type": mime_type})
-            image = DATA_IMAGE.match(url)
-            if image:
-                body = base64.b64decode("".join(image[2].split()), validate=True)
-                return URLFetcherResponse(url, body, {"Content-Type": image[1]})
+            image = image_data(url)
+            # Bytes that are not the raster they claim to be (an SVG, whose text would
+            # print, sent as image/png) are refused like any other URL.
+            if image and not refused_image(url):
+                media_type, body = image
+                return URLFetcherResponse(url, body, {"Content-Type": media_type})
             self.refused.append(url[:200])
             raise ValueError(f"refused to fetch {url[:80]!r}: only bundled assets are allowed")
 
