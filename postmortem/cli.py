@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -34,8 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(exc.problems, args)
         return EXIT_INVALID
     except OSError as exc:  # a folder that vanished, a full disk: the OS says what and where
-        print(f"postmortem {args.command}: error: {exc.filename or ''}: {exc.strerror}",
-              file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"postmortem {args.command}: error: {where}{(exc.strerror or str(exc)).lower()}: "
+              "check that the path exists and that you may read and write it", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("postmortem: interrupted", file=sys.stderr)
@@ -44,11 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from postmortem.record.validate import read_incident
-    from postmortem.workspace.discover import find_records
+    from postmortem.workspace.discover import find_records, refused_records
 
     files = find_records(args.paths or [DEFAULT_INCIDENTS])
+    refused = refused_records(args.paths or [DEFAULT_INCIDENTS])
     results: list[tuple[Path, list[Problem]]] = []
     for path in files:  # every file is checked, so that one run reports every problem
+        if path in refused:
+            results.append((path, [refused[path]]))
+            continue
         try:
             read_incident(path)
             results.append((path, []))
@@ -71,15 +78,33 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from postmortem.workspace.config import load_config
-    from postmortem.workspace.pipeline import render_file
+    from postmortem.record.load import load_bytes, read_source
+    from postmortem.record.validate import validate_upgraded
+    from postmortem.workspace.config import load_config, unused_templates
+    from postmortem.workspace.workers import Job, render_jobs
+    from postmortem.workspace.write import make_folder, write_together
 
     formats = _formats("render", args.format)
     if formats is None:
         return EXIT_USAGE
     _require_file(args.file)
-    settings = load_config().render_settings(args.templates)
-    for path in render_file(args.file, Path(args.output), formats, settings):
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        make_folder(output)  # says that a file is in the way, before any rendering
+    config = load_config()
+    settings = config.render_settings(args.templates)
+    _note(args, unused_templates(args.templates, config))
+    source = read_source(args.file)
+    # A record that does not validate is refused here, before a worker is started for it.
+    validate_upgraded(load_bytes(source, str(args.file)))
+    # One worker, under the same bounds as a build's; this process writes.
+    job = Job(args.file, source, formats, settings)
+    [rendered] = render_jobs([job], 1, config.build.bounds(args.time_limit, args.memory_limit),
+                             formats)
+    if rendered.problems:
+        raise RecordError(rendered.problems)
+    make_folder(output)
+    for path in write_together(output, dict(rendered.files)):
         print(path)
     return EXIT_OK
 
@@ -87,15 +112,18 @@ def _render(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from postmortem.errors import WorkspaceError
     from postmortem.workspace.build import build
-    from postmortem.workspace.config import load_config
+    from postmortem.workspace.config import load_config, unused_templates
     from postmortem.workspace.progress import progress_printer
 
     formats = _formats("build", args.format) if args.format else None
     if args.format and formats is None:
         return EXIT_USAGE
-    options = load_config().build_options(
+    config = load_config()
+    options = config.build_options(
         formats=formats, jobs=args.jobs, incidents=args.incidents, output=args.output,
-        templates=args.templates, language=args.language, force=args.force, today=args.today)
+        templates=args.templates, language=args.language, force=args.force, today=args.today,
+        time_limit=args.time_limit, memory_limit=args.memory_limit)
+    _note(args, unused_templates(args.templates, config))
     if not options.incidents.is_dir():
         raise WorkspaceError(f"no folder {options.incidents}/ of incident records")
     result = build(options, progress_printer(mode="quiet" if args.quiet else None))
@@ -107,11 +135,12 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from postmortem.workspace.config import template_folders
+    from postmortem.workspace.config import load_config, template_folders
     from postmortem.workspace.scaffold import write_new_record
 
+    templates = args.templates or load_config().build.templates
     print(write_new_record(args.id, Path(args.dir), lang=args.lang,
-                           template_dirs=template_folders(args.templates)))
+                           template_dirs=template_folders(templates)))
     return EXIT_OK
 
 
@@ -123,13 +152,15 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from postmortem.lint.engine import lint_file, to_json
+    from postmortem.lint.engine import FileResult, lint_file, to_json
     from postmortem.lint.sarif import to_sarif
     from postmortem.workspace.config import load_config
-    from postmortem.workspace.discover import find_records
+    from postmortem.workspace.discover import find_records, refused_records
 
     settings = load_config().lint
-    results = [lint_file(path, settings, args.today)
+    refused = refused_records(args.paths or [DEFAULT_INCIDENTS])
+    results = [FileResult(str(path), [refused[path]], []) if path in refused
+               else lint_file(path, settings, args.today)
                for path in find_records(args.paths or [DEFAULT_INCIDENTS])]
     if args.format == "json":
         print(json.dumps(to_json(results), indent=2, ensure_ascii=False))
@@ -207,8 +238,20 @@ def _print_summary(problems: Sequence[Problem], summary: str) -> None:
 
 
 def _require_file(path: str) -> None:
-    if not Path(path).is_file():
+    """Refuse a record that is not there, or that is not a regular file (never opened)."""
+    from postmortem.workspace.discover import refusal
+
+    if not os.path.lexists(path) or (Path(path).is_symlink() and not Path(path).exists()):
         raise RecordError([Problem(str(path), 1, 1, "no such file")])
+    problem = refusal(Path(path))
+    if problem:
+        raise RecordError([problem])
+
+
+def _note(args: argparse.Namespace, note: str | None) -> None:
+    """Print a note that changes nothing but that the user should know, once."""
+    if note:
+        print(f"postmortem {args.command}: {note}", file=sys.stderr)
 
 
 def _formats(command: str, text: str) -> tuple[str, ...] | None:
@@ -231,6 +274,38 @@ def _no_records(paths: Sequence[str]) -> int:
     print(f"postmortem: error: no incident records (*.yaml) in "
           f"{', '.join(paths or [DEFAULT_INCIDENTS])}", file=sys.stderr)
     return EXIT_INVALID
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0 or math.isinf(seconds):
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    return seconds
+
+
+def _mebibytes(text: str) -> int:
+    try:
+        mebibytes = int(text)
+    except ValueError:
+        mebibytes = 0
+    if mebibytes < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of MiB of at least 1: {text!r}")
+    return mebibytes
+
+
+def _bounds_arguments(parser: argparse.ArgumentParser) -> None:
+    from postmortem.workspace.bounds import MEMORY_LIMIT, TIME_LIMIT
+
+    parser.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
+                        help="longest time one record may take to render; past it, the record "
+                             f"is reported failed (default: [build] time_limit, else {TIME_LIMIT})")
+    parser.add_argument("--memory-limit", type=_mebibytes, metavar="MIB",
+                        help="memory (MiB of address space) the process rendering one record "
+                             "may map; past it, the record is reported failed (default: "
+                             f"[build] memory_limit, else {MEMORY_LIMIT})")
 
 
 def _date(text: str) -> date:
@@ -272,8 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", default="output", metavar="DIR",
                         help="output folder (default: output)")
     render.add_argument("--templates", metavar="DIR",
-                        help="template folder searched before the bundled templates "
-                             "(default: ./templates when it exists)")
+                        help="template folder searched before the bundled templates (default: "
+                             "[build] templates of postmortem.toml, else none: ./templates is "
+                             "used only when named)")
+    _bounds_arguments(render)
     render.set_defaults(run=_render)
 
     build = command("build", "Render every record of the workspace into the output folder, "
@@ -291,7 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="render everything again")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--templates", metavar="DIR",
-                       help="template folder searched before the bundled templates")
+                       help="template folder searched before the bundled templates (default: "
+                            "[build] templates of postmortem.toml, else none: ./templates is "
+                            "used only when named)")
+    _bounds_arguments(build)
     build.add_argument("--language", choices=LANGUAGES,
                        help="language of the index and of the review across incidents "
                             "(default: en)")

@@ -94,9 +94,38 @@ def test_changing_a_template_renders_everything(workspace, run):
                 templates / "report.md.j2")
     with (templates / "report.md.j2").open("a") as template:
         template.write("\nCustom footer.\n")
-    status, _, err = _build(run)
+    status, _, err = _build(run, "--templates", "templates")
     assert status == 0 and "3 rendered, 0 up to date" in err
     assert (workspace / "output" / f"{APHP.stem}.md").read_text().endswith("Custom footer.\n")
+
+
+def test_a_templates_folder_is_used_only_when_named(workspace, run):
+    _build(run)
+    (workspace / "templates").mkdir()
+    (workspace / "templates" / "report.md.j2").write_text("# Not asked for\n")
+    status, _, err = _build(run)
+    assert status == 0 and "0 rendered, 3 up to date" in err
+    assert err.count("templates/ is not used") == 1
+    assert err.startswith(
+        "postmortem build: note: templates/ is not used: a workspace's templates are used only "
+        "when asked for; pass --templates templates, or set templates = \"templates\" in [build] "
+        "of postmortem.toml\n")
+    assert not (workspace / "output" / f"{APHP.stem}.md").read_text().startswith("# Not asked")
+    (workspace / "postmortem.toml").write_text('[build]\ntemplates = "templates"\n')
+    status, _, err = _build(run)
+    assert status == 0 and "3 rendered" in err and "not used" not in err
+    assert (workspace / "output" / f"{APHP.stem}.md").read_text() == "# Not asked for\n"
+
+
+@pytest.mark.parametrize("templates", ["absent", "postmortem.toml"])
+def test_a_templates_folder_that_is_not_one_is_an_error(workspace, run, templates):
+    (workspace / "postmortem.toml").write_text("")
+    status, _, err = _build(run, "--templates", templates)
+    what = "does not exist" if templates == "absent" else "is a file, not a folder"
+    assert (status, err) == (1, f"postmortem build: error: the templates folder {templates} "
+                                f"{what}: give --templates (or templates in [build] of "
+                                "postmortem.toml) the folder that holds your templates\n")
+    assert not (workspace / "output").exists()
 
 
 def test_another_version_of_a_library_renders_everything_again(workspace, run, monkeypatch):
@@ -174,6 +203,63 @@ def test_one_id_is_found_however_the_yaml_spells_it(workspace, run):
     status, _, err = _build(run)
     assert status == 0 and "[1/1] rendered incidents/folded.yaml" in err
     assert sorted(path.name for path in output.glob("same-id.*")) == ["same-id.json", "same-id.md"]
+
+
+def test_a_record_written_as_one_flow_mapping_claims_its_id(workspace, run):
+    incidents = workspace / "incidents"
+    (incidents / "flow.yaml").write_text(
+        "{schema_version: 1, id: 2025-03-02-checkout-latency, title: Flow, lang: en,\n"
+        " timezone: UTC, organisation: Shop, summary: A flow record.,\n"
+        " key_instants: {started: {at: 2025-03-02T10:00Z}}, timeline: []}\n")
+    status, _, err = _build(run)
+    assert status == 1
+    assert ("incidents/flow.yaml:1:25: error: id: id '2025-03-02-checkout-latency' is also the "
+            "id of incidents/checkout.yaml") in err
+    assert "incidents/checkout.yaml:2:5: error: id: id '2025-03-02-checkout-latency'" in err
+    assert not (workspace / "output" / "2025-03-02-checkout-latency.md").exists()
+
+
+def test_three_records_with_one_id_all_fail_and_the_survivor_keeps_its_outputs(workspace, run):
+    incidents, output = workspace / "incidents", workspace / "output"
+    minimal = (RECORDS / "minimal.yaml").read_text()
+    for name, title in (("one", "One"), ("two", "Two"), ("three", "Three")):
+        (incidents / f"{name}.yaml").write_text(_record(
+            minimal, "shared-id", **{"Checkout latency after a cache node failure": title}))
+    status, _, err = _build(run)
+    assert status == 1
+    assert "6 record(s): 3 rendered, 0 up to date, 0 removed, 3 failed" in err
+    for name, others in (("one", "incidents/three.yaml, incidents/two.yaml"),
+                         ("three", "incidents/one.yaml, incidents/two.yaml"),
+                         ("two", "incidents/one.yaml, incidents/three.yaml")):
+        assert (f"incidents/{name}.yaml:2:5: error: id: id 'shared-id' is also the id of "
+                f"{others}: their reports would overwrite each other") in err
+    assert not list(output.glob("shared-id.*"))
+    (incidents / "one.yaml").unlink()
+    (incidents / "three.yaml").unlink()
+    status, _, err = _build(run)
+    assert status == 0 and "[1/1] rendered incidents/two.yaml" in err
+    assert (output / "shared-id.md").read_text().startswith("# Two\n")
+    status, _, err = _build(run)
+    assert status == 0 and "0 rendered, 4 up to date" in err
+    assert sorted(p.name for p in output.glob("shared-id.*")) == ["shared-id.json", "shared-id.md"]
+
+
+def test_an_unreadable_export_is_reported_and_the_next_build_recovers(workspace, run):
+    _build(run)
+    output = workspace / "output"
+    (output / "2025-03-02-checkout-latency.json").write_text("{not json")
+    search = workspace / "incidents" / "search.yaml"
+    search.write_text(search.read_text().replace("severity: moderate", "severity: major"))
+    status, _, err = _build(run)
+    assert status == 1
+    assert ("error: the index leaves out incidents/checkout.yaml: its export "
+            "output/2025-03-02-checkout-latency.json cannot be read (JSONDecodeError: ") in err
+    assert "the next build renders it again" in err and "Traceback" not in err
+    assert "| Major |" in (output / "index.md").read_text()
+    status, _, err = _build(run)
+    assert status == 0, err
+    assert "rendered incidents/checkout.yaml" in err
+    assert "checkout-latency.md" in (output / "index.md").read_text()
 
 
 @pytest.mark.parametrize("text, claim", [
@@ -569,38 +655,6 @@ def test_a_terminal_gets_a_progress_bar_with_failures_and_time_left(monkeypatch)
     last = terminal.text.rsplit("\r", 1)[-1]
     assert last.startswith("\033[K[###############...............] 2/4 records, 1 failed, ")
     assert last.endswith(" left")
-
-
-def test_a_worker_that_dies_is_reported_without_a_traceback(workspace, run, monkeypatch):
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    import postmortem.workspace.build
-
-    class DyingPool:
-        """A process pool whose workers die as soon as they are given a record."""
-
-        def __init__(self, *_args, **_kwargs):
-            pass
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *_exc):
-            return False
-
-        def submit(self, *_args):
-            future: Future = Future()
-            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
-            return future
-
-        def shutdown(self, **_kwargs):
-            pass
-
-    monkeypatch.setattr(postmortem.workspace.build, "ProcessPoolExecutor", DyingPool)
-    status, _, err = run("build", "--format", "md", "--jobs", "2", "--today", "2026-01-01")
-    assert status == 1
-    assert err.startswith("postmortem build: error: a worker process died")
 
 
 def test_a_quiet_build_prints_its_problems_and_nothing_else(workspace, run):

@@ -150,3 +150,96 @@ def test_the_readme_record_example_validates(run, tmp_path):
     path = tmp_path / "example.yaml"
     path.write_text(example)
     assert run("validate", path)[0] == 0
+
+
+def test_render_into_a_file_says_a_folder_is_needed(run, tmp_path):
+    target = tmp_path / "report.md"
+    target.write_text("not a folder")
+    status, out, err = run("render", RECORDS / "minimal.yaml", "-o", target)
+    assert (status, out) == (1, "")
+    assert err == (f"postmortem render: error: {target} is a file, not a folder: give -o a "
+                   "folder (it is created when missing)\n")
+    assert target.read_text() == "not a folder"
+    status, _, err = run("render", RECORDS / "minimal.yaml", "-o", target / "reports")
+    assert status == 1
+    assert err == (f"postmortem render: error: cannot create the folder {target / 'reports'}: "
+                   f"{target} is a file, not a folder; give -o another folder\n")
+
+
+def test_new_into_a_file_says_a_folder_is_needed(run, tmp_path):
+    target = tmp_path / "incidents"
+    target.write_text("not a folder")
+    status, _, err = run("new", "incident-1", "--dir", target)
+    assert status == 1
+    assert err == (f"postmortem new: error: {target} is a file, not a folder: give --dir a "
+                   "folder (it is created when missing)\n")
+    status, _, err = run("new", "incident-1", "--dir", target / "sub")
+    assert err == (f"postmortem new: error: cannot create the folder {target / 'sub'}: {target} "
+                   "is a file, not a folder; give --dir another folder\n")
+
+
+def test_a_folder_that_may_not_be_written_is_named_with_what_to_do(run, tmp_path, monkeypatch):
+    import postmortem.workspace.write as write
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    # As a user who may not write there sees it (the tests may run as root, who may).
+    monkeypatch.setattr(write.tempfile, "mkstemp", refused)
+    output = tmp_path / "out"
+    status, _, err = run("render", RECORDS / "minimal.yaml", "-o", output)
+    assert status == 1
+    assert err == (f"postmortem render: error: cannot write into {output}/: permission denied: "
+                   "choose a folder you may write to with -o, or change its permissions; the "
+                   "files already there are unchanged\n")
+    status, _, err = run("new", "incident-1", "--dir", tmp_path)
+    assert err == (f"postmortem new: error: cannot write into {tmp_path}/: permission denied: "
+                   "choose a folder you may write to with --dir, or change its permissions; the "
+                   "files already there are unchanged\n")
+    monkeypatch.setattr(write.Path, "mkdir", refused)
+    status, _, err = run("render", RECORDS / "minimal.yaml", "-o", tmp_path / "new")
+    assert err == (f"postmortem render: error: cannot write into {tmp_path / 'new'}/: permission "
+                   "denied: choose a folder you may write to with -o, or change its permissions; "
+                   "the files already there are unchanged\n")
+
+
+def test_render_with_a_templates_folder_that_does_not_exist_is_an_error(run, tmp_path):
+    status, _, err = run("render", RECORDS / "minimal.yaml", "-o", tmp_path,
+                         "--templates", tmp_path / "absent")
+    assert status == 1
+    assert err == (f"postmortem render: error: the templates folder {tmp_path / 'absent'} does "
+                   "not exist: give --templates (or templates in [build] of postmortem.toml) the "
+                   "folder that holds your templates\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_notes_once_that_a_templates_folder_is_not_used(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "report.md.j2").write_text("# Not asked for\n")
+    status, out, err = run("render", RECORDS / "minimal.yaml", "-o", "out")
+    assert status == 0
+    assert err == ("postmortem render: note: templates/ is not used: a workspace's templates are "
+                   "used only when asked for; pass --templates templates, or set templates = "
+                   "\"templates\" in [build] of postmortem.toml\n")
+    assert (tmp_path / out.strip()).read_text().startswith("# Checkout latency")
+    status, out, err = run("render", RECORDS / "minimal.yaml", "-o", "out",
+                           "--templates", "templates")
+    assert (status, err) == (0, "")
+    assert (tmp_path / out.strip()).read_text() == "# Not asked for\n"
+
+
+@pytest.mark.parametrize("command", ["render", "build"])
+def test_the_bounds_on_rendering_are_documented_and_checked(run, command):
+    status, out, _ = run(command, "--help")
+    flat = " ".join(out.split())
+    assert "--time-limit SECONDS longest time one record may take to render; past it, the " \
+           "record is reported failed (default: [build] time_limit, else 120)" in flat
+    assert "--memory-limit MIB memory (MiB of address space) the process rendering one record " \
+           "may map; past it, the record is reported failed (default: [build] memory_limit, " \
+           "else 2048)" in flat
+    assert "./templates is used only when named" in flat
+    status, _, err = run(command, *([APHP] if command == "render" else []), "--time-limit", "0")
+    assert status == 2 and "not a number of seconds above 0: '0'" in err
+    status, _, err = run(command, *([APHP] if command == "render" else []), "--memory-limit", "x")
+    assert status == 2 and "not a whole number of MiB of at least 1: 'x'" in err

@@ -32,6 +32,7 @@ def test_the_defaults_of_a_build_are_the_models_and_flags_override_them(tmp_path
     assert (options.formats, options.jobs, options.language, options.output,
             options.incidents, options.template_dirs) == (
         ("md",), 3, "fr", Path("reports"), Path("incidents"), ())
+    (tmp_path / "mine").mkdir()
     options = settings.options(formats=("pdf",), jobs=1, language="en", output="out",
                                templates="mine", today=date(2026, 1, 1))
     assert (options.formats, options.jobs, options.language, options.output,
@@ -39,11 +40,46 @@ def test_the_defaults_of_a_build_are_the_models_and_flags_override_them(tmp_path
     assert BuildSettings().formats == ["md", "html", "pdf"]
 
 
-def test_a_workspace_templates_folder_is_found_without_a_flag(tmp_path, monkeypatch):
+def test_a_workspace_templates_folder_is_used_only_when_configured(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert BuildSettings().options().template_dirs == ()
     (tmp_path / "templates").mkdir()
-    assert BuildSettings().options().template_dirs == (Path("templates"),)
+    assert BuildSettings().options().template_dirs == ()
+    assert BuildSettings(templates="templates").options().template_dirs == (Path("templates"),)
+
+
+def test_a_configured_templates_folder_that_does_not_exist_is_reported_at_its_line(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "postmortem.toml").write_text('[build]\njobs = 1\ntemplates = "mine"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config()
+    assert str(refused.value) == ("postmortem.toml:3:1: error: build.templates: no folder 'mine' "
+                                  "of templates: give the folder that holds the workspace's "
+                                  "templates")
+
+
+def test_the_bounds_on_rendering_a_record_are_configured_and_flags_override_them(
+        tmp_path, monkeypatch, run):
+    from postmortem.workspace.bounds import MEMORY_LIMIT, TIME_LIMIT, Bounds
+
+    monkeypatch.chdir(tmp_path)
+    assert BuildSettings().options().bounds == Bounds(TIME_LIMIT, MEMORY_LIMIT)
+    assert (TIME_LIMIT, MEMORY_LIMIT) == (120, 2048)
+    (tmp_path / "postmortem.toml").write_text('[build]\ntime_limit = 30\nmemory_limit = 512\n')
+    settings = load_config().build
+    assert settings.options().bounds == Bounds(30, 512)
+    assert settings.options(time_limit=2.5).bounds == Bounds(2.5, 512)
+    assert settings.options(memory_limit=4096).bounds == Bounds(30, 4096)
+    (tmp_path / "postmortem.toml").write_text(
+        '[build]\ntime_limit = 0\nmemory_limit = 1.5\n')
+    status, _, err = run("build")
+    assert status == 1
+    assert err.splitlines() == [
+        "postmortem.toml:2:1: error: build.time_limit: time_limit must be a number of seconds "
+        "above 0, got 0",
+        "postmortem.toml:3:1: error: build.memory_limit: memory_limit must be a whole number of "
+        "MiB of at least 1, got 1.5"]
 
 
 def test_disable_wins_over_a_severity_and_words_are_added_per_language():
@@ -77,7 +113,7 @@ def test_every_mistake_of_a_build_section_is_reported_at_its_line(run, tmp_path,
 def test_the_render_table_and_labels_give_the_render_settings(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "postmortem.toml").write_text(
-        '[render]\nlocales = { en = "en_GB" }\n\n'
+        '[build]\ntemplates = "templates"\n\n[render]\nlocales = { en = "en_GB" }\n\n'
         '[labels.fr]\n"Executive summary" = "Synthèse"\n'
         '"%(num)s action item" = ["%(num)s tâche", "%(num)s tâches"]\n', encoding="utf-8")
     (tmp_path / "templates").mkdir()
@@ -89,6 +125,7 @@ def test_the_render_table_and_labels_give_the_render_settings(tmp_path, monkeypa
         labels=(Label("fr", "Executive summary", ("Synthèse",)),
                 Label("fr", "%(num)s action item", ("%(num)s tâche", "%(num)s tâches"))),
         translation_dirs=(Path("locale"),))
+    (tmp_path / "mine").mkdir()
     assert config.render_settings(templates="mine").template_dirs == (Path("mine"),)
     french = settings.language("fr", "Europe/Paris")
     assert french.gettext("Executive summary") == "Synthèse"

@@ -31,7 +31,7 @@ from postmortem.lint.context import Context
 from postmortem.lint.rules import RULES
 from postmortem.lint.wording import check_named_individuals, check_wording
 from postmortem.lint.words import words_for
-from postmortem.record.load import Document, load_file
+from postmortem.record.load import Document, load_bytes, read_source
 from postmortem.record.model import Incident
 from postmortem.record.source_text import SourceText
 from postmortem.record.validate import validate_upgraded
@@ -103,11 +103,12 @@ def lint_file(path: str | Path, config: LintSettings | None = None,
     """Load, validate and lint one record; a record that does not validate gets its problems."""
     try:
         # The upgraded document: an older record's values are where the incident has them.
-        document, incident = validate_upgraded(load_file(path))
+        raw = read_source(path)
+        document, incident = validate_upgraded(load_bytes(raw, str(path)))
     except RecordError as exc:
         return FileResult(str(path), exc.problems, [])
     # The raw text places phrases inside multi-line values and holds the silencing comments.
-    text = Path(path).read_bytes().decode("utf-8-sig")
+    text = raw.decode("utf-8-sig")
     return FileResult(str(path), [], lint_document(document, incident, text, config, today))
 
 

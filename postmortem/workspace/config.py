@@ -11,8 +11,10 @@ command line's flags over them.
     jobs = 2
     incidents = "incidents"
     output = "output"
-    templates = "templates"
+    templates = "templates"               # workspace templates: used only when named here
     language = "fr"                       # of the index and the review across incidents
+    time_limit = 120                      # seconds to render one record (render, too)
+    memory_limit = 2048                   # MiB a worker rendering one record may map
 
     [render]                              # how every report is rendered
     locales = { en = "en_GB" }            # a language's dates and numbers; a record's wins
@@ -63,9 +65,10 @@ from postmortem.render.catalogue import (
     plural_rule,
 )
 from postmortem.render.settings import Label, RenderSettings
+from postmortem.workspace.bounds import MEMORY_LIMIT, TIME_LIMIT, Bounds
 
 FILENAME = "postmortem.toml"
-#: The folder of template overrides a workspace may have, searched before the bundled ones.
+#: The folder of template overrides a workspace usually has: used only when configured.
 WORKSPACE_TEMPLATES = "templates"
 #: The folder of translation catalogues a workspace may have, tried before the bundled ones.
 WORKSPACE_TRANSLATIONS = "locale"
@@ -97,14 +100,26 @@ class BuildSettings(BaseModel):
     output: Folder = Field(default="output", description="a folder path as text")
     """Folder the reports are written to."""
     templates: Folder | None = Field(default=None, description="a folder path as text")
-    """Template folder searched before the bundled templates; none: ./templates if present."""
+    """Template folder searched before the bundled templates; none: the bundled ones only.
+
+    Templates are code that runs on every record: a workspace's are used only when named
+    here or by --templates, never because a ./templates folder happens to exist.
+    """
     language: LanguageCode = Field(default="en", description=f"one of {', '.join(LANGUAGES)}")
     """Language of the index and of the review across incidents."""
+    time_limit: float = Field(default=TIME_LIMIT, gt=0, allow_inf_nan=False,
+                              description="a number of seconds above 0")
+    """Seconds one record may take to render (`render` too); past it, it is reported failed."""
+    memory_limit: int = Field(default=MEMORY_LIMIT, ge=1,
+                              description="a whole number of MiB of at least 1")
+    """MiB of memory the process rendering one record may map; past it, the record fails."""
 
     def options(self, *, formats: tuple[str, ...] | None = None, jobs: int | None = None,
                 incidents: str | None = None, output: str | None = None,
                 templates: str | None = None, language: str | None = None,
-                force: bool = False, today: date | None = None) -> BuildOptions:
+                force: bool = False, today: date | None = None,
+                time_limit: float | None = None,
+                memory_limit: int | None = None) -> BuildOptions:
         """Return the options of a build: each flag given, else this table's value."""
         return BuildOptions(
             incidents=Path(incidents or self.incidents),
@@ -115,7 +130,13 @@ class BuildSettings(BaseModel):
             template_dirs=tuple(template_folders(templates or self.templates)),
             language=language or self.language,
             today=today or date.today(),
+            bounds=self.bounds(time_limit, memory_limit),
         )
+
+    def bounds(self, time_limit: float | None = None,
+               memory_limit: int | None = None) -> Bounds:
+        """Return the bounds on rendering one record: each flag given, else this table's."""
+        return Bounds(time_limit or self.time_limit, memory_limit or self.memory_limit)
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,8 @@ class BuildOptions:
     today: date
     render: RenderSettings = field(default_factory=RenderSettings)
     """How each report is rendered: `Config.build_options` fills it from the workspace."""
+    bounds: Bounds = field(default_factory=Bounds)
+    """How long, and with how much memory, one record may render."""
 
 
 def _known_locale(locale: str) -> str:
@@ -225,11 +248,29 @@ SECTIONS: dict[str, type[BaseModel]] = {"lint": LintSettings, "build": BuildSett
 
 
 def template_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
-    """Return the user's template folders: the one given, else ./templates when it exists."""
-    if explicit:
-        return [Path(explicit)]
-    workspace = Path(WORKSPACE_TEMPLATES)
-    return [workspace] if workspace.is_dir() else []
+    """Return the user's template folders: the one given (--templates or configured), or none.
+
+    A folder given that does not exist is an error, not a silent fallback to the bundled
+    templates.
+    """
+    if not explicit:
+        return []
+    folder = Path(explicit)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise ConfigError(f"the templates folder {folder} {what}: give --templates (or "
+                          "templates in [build] of postmortem.toml) the folder that holds "
+                          "your templates")
+    return [folder]
+
+
+def unused_templates(explicit: str | os.PathLike | None, config: Config) -> str | None:
+    """Say that ./templates is not used when neither a flag nor the configuration names it."""
+    if explicit or config.build.templates or not Path(WORKSPACE_TEMPLATES).is_dir():
+        return None
+    return (f"note: {WORKSPACE_TEMPLATES}/ is not used: a workspace's templates are used only "
+            f"when asked for; pass --templates {WORKSPACE_TEMPLATES}, or set templates = "
+            f'"{WORKSPACE_TEMPLATES}" in [build] of postmortem.toml')
 
 
 def translation_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
@@ -266,7 +307,12 @@ def load_config(folder: str | Path = ".") -> Config:
             problems += [_problem(section, model, detail, where)
                          for detail in _without_values_of_unknown_keys(error.errors())]
     # What a section's types accept is then checked against the languages and messages.
-    render, labels = sections.get("render"), sections.get("labels")
+    render, labels, build = sections.get("render"), sections.get("labels"), sections.get("build")
+    if isinstance(build, BuildSettings) and build.templates and not Path(build.templates).is_dir():
+        line, column = where.find(("build", "templates"))
+        problems.append(Problem(name, line, column,
+                                f"no folder {build.templates!r} of templates: give the folder "
+                                "that holds the workspace's templates", field="build.templates"))
     if isinstance(render, RenderTable):
         problems += _render_problems(render, where)
     if isinstance(labels, LabelTables):

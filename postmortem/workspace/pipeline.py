@@ -9,7 +9,7 @@ from pathlib import Path
 
 from postmortem.analysis.derive import Report, derive
 from postmortem.analysis.history import History, read_history
-from postmortem.record.load import Document, load_bytes
+from postmortem.record.load import Document, load_bytes, read_source
 from postmortem.record.source_text import SourceText, silenced_action_ids
 from postmortem.record.validate import validate_upgraded
 from postmortem.render import FORMATS
@@ -17,7 +17,7 @@ from postmortem.render.document_date import document_datetime
 from postmortem.render.exports import incident_json
 from postmortem.render.markdown import render_markdown
 from postmortem.render.settings import RenderSettings
-from postmortem.workspace.write import write_atomic
+from postmortem.workspace.write import make_folder, write_together
 
 
 def read_report(path: str | os.PathLike, source: bytes, history: History | None,
@@ -38,22 +38,20 @@ def read_report(path: str | os.PathLike, source: bytes, history: History | None,
     return document, derive(incident, history=history, today=today, silenced_overdue=silenced)
 
 
-def render_file(
+def render_outputs(
     path: str | os.PathLike,
-    output_dir: Path,
+    source: bytes,
     formats: Sequence[str] = FORMATS,
     settings: RenderSettings | None = None,
     today: date | None = None,
-) -> list[Path]:
-    """Render one record into `output_dir` in the given formats; return the files written.
+) -> tuple[str, dict[str, bytes]]:
+    """Render one record's bytes in memory; return its id and each output's name and bytes.
 
-    Items are counted open and overdue as `read_report` counts them, on `today` if given.
+    Nothing is written: the caller writes the outputs together (`write_together`).
     """
-    source = Path(path).read_bytes()
     # Derive durations, slippage and order from the record; carry its git history along.
     document, report = read_report(path, source, read_history(path), today)
     incident = report.incident
-    # Render every format in memory first, so that a failure writes nothing at all.
     rendered: dict[str, str | bytes] = {}
     if "md" in formats:
         rendered["md"] = render_markdown(report, settings)
@@ -72,10 +70,28 @@ def render_file(
 
             check_record_glyphs(document)
             rendered["pdf"] = render_pdf(report, html, source, str(path))
-    # Write each output atomically, named after the incident id.
-    written = []
+    outputs = {}
     for fmt in formats:
-        target = output_dir / f"{incident.id}.{fmt}"
-        write_atomic(target, rendered[fmt])
-        written.append(target)
-    return written
+        content = rendered[fmt]
+        outputs[f"{incident.id}.{fmt}"] = (content.encode("utf-8") if isinstance(content, str)
+                                           else content)
+    return incident.id, outputs
+
+
+def render_file(
+    path: str | os.PathLike,
+    output_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    settings: RenderSettings | None = None,
+    today: date | None = None,
+) -> list[Path]:
+    """Render one record into `output_dir` in the given formats; return the files written.
+
+    Items are counted open and overdue as `read_report` counts them, on `today` if given.
+    Every format is rendered before any is written, and they replace the old ones together.
+    This runs in the calling process, unbounded; the command line renders in a worker
+    (`postmortem.workspace.workers`).
+    """
+    _, outputs = render_outputs(path, read_source(path), formats, settings, today)
+    make_folder(output_dir)
+    return write_together(output_dir, outputs)

@@ -11,7 +11,7 @@ from postmortem.errors import RecordError, WorkspaceError
 from postmortem.record.validate import read_incident
 from postmortem.render.environment import environment, render_template
 from postmortem.render.i18n import Language
-from postmortem.workspace.write import write_atomic
+from postmortem.workspace.write import make_folder, output_error, write_atomic
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -30,13 +30,17 @@ def write_new_record(
             f"invalid id {incident_id!r}: use lowercase letters, digits and hyphens, "
             "e.g. 2025-01-15-database-failover"
         )
+    make_folder(folder, "--dir")
     path = folder / f"{incident_id}.yaml"
     if path.exists():
         raise WorkspaceError(f"{path} already exists; choose another id or edit that file")
     env = environment(Language(lang, zone), template_dirs)
     text = render_template(env, "new-record.yaml.j2", id=incident_id, lang=lang, zone=zone,
                            today=(today or date.today()).isoformat())
-    write_atomic(path, text)
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        raise output_error(folder, error, "--dir") from None
     try:
         read_incident(path)
     except RecordError as exc:

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from postmortem.errors import Problem, RecordError, field_path
-from postmortem.record.load import Document, load_bytes, load_file
+from postmortem.record.load import Document, load_bytes, load_file, read_source
 from postmortem.record.migrations import final_names, upgrade_data
 from postmortem.record.model import SCHEMA_VERSION
 from postmortem.record.validate import validate_document
@@ -40,7 +40,7 @@ def upgrade_file(path: str | os.PathLike) -> int | None:
     version = document.data["schema_version"]
     if version == SCHEMA_VERSION:
         return None
-    raw = path.read_bytes()
+    raw = read_source(path)
     rewritten = upgrade_text(raw, document)
     # Never replace a record by something that reads differently from what it meant.
     result = load_bytes(rewritten, str(path))
