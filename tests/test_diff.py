@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +230,23 @@ def test_outcome_as_of_and_action_status_changes_are_listed_by_field(run, tmp_pa
     assert status == 0
     assert "  as_of: April 15, 2021 → May 1, 2021" in plain(out).splitlines()
     assert "  offsite-backups Status: Open → Done" in plain(out).splitlines()
+
+
+@pytest.mark.parametrize("revision", [
+    "HEAD..--output=OUT", "--output=OUT", "HEAD..-p", "HEAD:../../etc", "HEAD..HEAD\n--x",
+])
+def test_a_revision_never_reaches_git_as_an_option_or_a_path(run, aphp, revision):
+    written = Path(aphp.record).parent / "OUT"
+    status, out, err = run("diff", aphp.record, f"--rev={revision}")
+    assert status == 1 and out == ""
+    assert "error: cannot be read at revision " in err
+    assert "not a revision name: a revision is a commit id" in err
+    assert not written.exists()
+    assert "Traceback" not in err
+
+
+def test_an_unknown_revision_is_named_as_such(run, aphp):
+    status, _, err = run("diff", aphp.record, "--rev", "HEAD~1..no-such-tag")
+    assert status == 1
+    assert err.startswith(f"{aphp.record}:1:1: error: cannot be read at revision "
+                          "'no-such-tag': no commit of that name")

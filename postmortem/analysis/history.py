@@ -7,6 +7,7 @@ reports then leave the document-history section out instead of failing.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,9 @@ from postmortem.errors import WorkspaceError
 #: Length of the commit ids shown in reports; fixed, so that a report of a given commit
 #: does not change when the repository grows and git would abbreviate differently.
 SHORT_ID_LENGTH = 8
+#: A revision name with a control character, or a path after a colon, names no commit.
+_UNSAFE_REVISION = re.compile(r"[\x00-\x1f\x7f:]")
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 #: Seconds a git command may take before the history is given up.
 GIT_TIMEOUT = 20
 
@@ -119,18 +123,44 @@ def workspace_versions(folder: str | os.PathLike) -> dict[Path, str]:
 
 
 def show_file(path: str | os.PathLike, revision: str) -> bytes:
-    """Return the bytes of a file as it was at a git revision."""
+    """Return the bytes of a file as it was at a git revision.
+
+    The revision is resolved to a commit id first, so that whatever the user typed reaches
+    git as a revision and never as an option (`--output=…`) or a path (`HEAD:other`).
+    """
     path = Path(path)
     try:
-        return _git_bytes(path.parent, "show", f"{revision}:./{path.name}")
+        commit = resolve_revision(path, revision)
+        return _git_bytes(path.parent, "show", f"{commit}:./{path.name}")
     except GitError as exc:
-        raise GitError(f"cannot be read at revision {revision!r}: {exc.message}") from None
+        raise GitError(f"cannot be read at revision {_shown(revision)}: {exc.message}") from None
 
 
 def describe_revision(path: str | os.PathLike, revision: str) -> str:
     """Return the short commit id a revision name stands for."""
-    commit = _git(Path(path).parent, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-    return commit.strip()[:SHORT_ID_LENGTH]
+    return resolve_revision(Path(path), revision)[:SHORT_ID_LENGTH]
+
+
+def resolve_revision(path: Path, revision: str) -> str:
+    """Return the full commit id of a revision name; raise GitError if it names none."""
+    if not revision or revision.startswith("-") or _UNSAFE_REVISION.search(revision):
+        raise GitError("not a revision name: a revision is a commit id, a branch, a tag or "
+                       "a name such as HEAD~2, and never starts with '-'")
+    try:
+        commit = _git(path.parent, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                      f"{revision}^{{commit}}").strip()
+    except GitError as exc:
+        if not exc.message.startswith("git exited"):
+            raise  # not a repository, no git: git's own words
+        raise GitError("no commit of that name") from None
+    if not _COMMIT_ID.fullmatch(commit):
+        raise GitError("no commit of that name")
+    return commit
+
+
+def _shown(revision: str) -> str:
+    """Quote a revision for a message, cut when it is long."""
+    return repr(revision if len(revision) <= 60 else revision[:59] + "…")
 
 
 def _revision(entry: str) -> Revision:
