@@ -16,7 +16,7 @@ test: $(STAMP) $(TEST_STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check postmortem tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Regenerate the golden files in tests/golden/ after an intended change of output.
 golden: $(STAMP)
