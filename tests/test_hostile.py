@@ -269,9 +269,11 @@ def test_the_corpus_holds_every_class_once_and_its_base_is_valid(capsys):
 # --- Valid records that carry payloads: what reaches the Markdown must be harmless ---------
 
 def _render_markdown(name: str, tmp_path: Path, capsys) -> str:
+    # A copy outside the repository: the review is dated by the record, not by a commit.
+    record = tmp_path / f"{name}.yaml"
+    shutil.copyfile(HOSTILE / f"{name}.yaml", record)
     output = tmp_path / "out"
-    status = main(["render", str(HOSTILE / f"{name}.yaml"), "--format", "md", "-o",
-                   str(output)])
+    status = main(["render", str(record), "--format", "md", "-o", str(output)])
     assert status == 0, capsys.readouterr().err
     [written] = output.iterdir()
     return written.read_text(encoding="utf-8")
