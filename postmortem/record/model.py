@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from postmortem.record.bounds import number_problem
@@ -92,13 +92,32 @@ class Assessed(Record):
 
 
 def _within(kind: str):
-    """Refuse a number past its limit, however it was written (`1e308` is text in YAML)."""
-    def check(value: int | float | None) -> int | float | None:
-        reason = None if value is None else number_problem((kind,), value)
+    """Refuse a number past its limit, however it was written (`1e308` is text in YAML).
+
+    Checked before the model reads the value, so that a count written `1.0e+30` is said to
+    be too large rather than not whole.
+    """
+    def check(value: object) -> object:
+        number = _as_number(value)
+        reason = None if number is None else number_problem((kind,), number)
         if reason is not None:
             raise PydanticCustomError("limit", "{reason}", {"reason": reason})
         return value
-    return AfterValidator(check)
+    return BeforeValidator(check)
+
+
+def _as_number(value: object) -> int | float | None:
+    """Read a value as the number the model would read it as, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    if not isinstance(value, str):
+        return value
+    for read in (int, float):
+        try:
+            return read(value.strip())
+        except ValueError:
+            continue
+    return None
 
 
 Number = Annotated[int | float, Field(ge=0, allow_inf_nan=False), _within("value")]

@@ -64,9 +64,7 @@ def validate_upgraded(document: Document) -> tuple[Document, Incident]:
     problems += [_problem(document, loc, message, document.locate(loc))
                  for loc, message in found if not _emptied(document, loc)]
     if problems or incident is None:
-        # A number past its limit is refused by the model and by the walk over the values
-        # (which sees numbers the model does not type): say it once.
-        raise RecordError(list(dict.fromkeys(problems)))
+        raise RecordError(problems)
     return document, incident
 
 
