@@ -7,12 +7,17 @@ parsed instants and dates and runs on a valid Incident.
 
 from __future__ import annotations
 
+import difflib
 import re
+import typing
 from collections.abc import Collection, Iterator
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from postmortem.record.echo import listing, quoted, shorten
 from postmortem.record.instants import KEY_INSTANT_NAMES, When, zone_named
-from postmortem.record.model import OUTCOMES, TAXONOMIES, Incident
+from postmortem.record.model import OUTCOMES, TAXONOMIES, Incident, Shareable
 from postmortem.record.walk import walk
 
 Found = Iterator[tuple[tuple, str]]
@@ -33,6 +38,7 @@ def check_data(data: object, emptied: Collection[tuple] = ()) -> Found:
     yield from _check_impact_endings(data, emptied)
     yield from _check_promises(data)
     yield from _check_locale(data)
+    yield from _check_audience_marks(data)
 
 
 #: Names that Windows reserves for devices, in any folder: a file `con.html` cannot exist.
@@ -265,6 +271,70 @@ def _check_review(incident: Incident) -> Found:
                 f"{approval.date} is after the review was last updated ({review.updated}): "
                 "recording a decision updates the review, so move 'updated' forward"
             )
+
+
+def _check_audience_marks(data: dict) -> Found:
+    for loc, entry, model in _entries(data, Incident):
+        if loc == ("cause", "trigger") and entry.get("visibility") is not None:
+            yield loc + ("visibility",), (
+                "the trigger appears in every document: mark its fields internal "
+                "(internal_fields) instead")
+        names = entry.get("internal_fields")
+        fields = {name: info for name, info in model.model_fields.items()
+                  if name not in ("visibility", "internal_fields")}
+        for index, name in enumerate(names if isinstance(names, list) else []):
+            if not isinstance(name, str):
+                continue  # the schema says a field name is text
+            if name not in fields:
+                hint = difflib.get_close_matches(name, fields, n=1)
+                yield loc + ("internal_fields", index), (
+                    f"{quoted(name)} is not a field of this entry (fields: {', '.join(fields)})"
+                    + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            elif not _can_withhold(fields[name]):
+                yield loc + ("internal_fields", index), (
+                    f"{quoted(name)} cannot be left out of an entry that is shown: it is "
+                    "required and not free text; mark the whole entry with 'visibility' "
+                    "instead")
+
+
+def _entries(data: dict, model: type[BaseModel], loc: tuple = ()) -> Iterator[
+        tuple[tuple, dict, type[BaseModel]]]:
+    """Yield (location, mapping, model) for every entry of the raw record that can be marked."""
+    if issubclass(model, Shareable):
+        yield loc, data, model
+    for name, info in model.model_fields.items():
+        inner = _model_in(info.annotation)
+        value = data.get(name)
+        if inner is None or value is None:
+            continue
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            if isinstance(item, dict):
+                where = loc + ((name,) if index is None else (name, index))
+                yield from _entries(item, inner, where)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """Find the model class of a field: itself, or inside list[...] and Optional[...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _can_withhold(info: FieldInfo) -> bool:
+    """Tell whether a field can be blanked in a document and the entry still make sense.
+
+    An optional field or a list can be emptied, and free text replaced by a mark; a required
+    id, kind, instant or number has no neutral value.
+    """
+    if not info.is_required() or typing.get_origin(info.annotation) is list:
+        return True
+    return info.annotation is str and not any(
+        getattr(constraint, "pattern", None) for constraint in info.metadata)
 
 
 def meanings(table: dict[str, str]) -> str:

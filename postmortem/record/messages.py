@@ -21,7 +21,15 @@ from pydantic_core.core_schema import ErrorType
 from postmortem.record.checks import meanings
 from postmortem.record.echo import quoted, shorten
 from postmortem.record.languages import LANGUAGE_TAG_PATTERN
-from postmortem.record.model import CONFIDENCES, OUTCOMES, TAXONOMIES, Incident
+from postmortem.record.model import (
+    CONFIDENCES,
+    CONSEQUENCES,
+    OUTCOMES,
+    TAXONOMIES,
+    VISIBILITIES,
+    Incident,
+    fields_in_order,
+)
 
 #: Error types of the validation library; any other type is one of the record's own
 #: validators (instants, dates, zones), whose message is already written for people.
@@ -31,6 +39,8 @@ _LIBRARY_ERRORS = frozenset(typing.get_args(ErrorType))
 _MEANINGS: dict[str, dict[str, str]] = {
     "outcome": OUTCOMES,
     "confidence": CONFIDENCES,
+    "visibility": VISIBILITIES,
+    "consequences": CONSEQUENCES,
     "taxonomy": {name: ", ".join(table) for name, table in TAXONOMIES.items()},
 }
 
@@ -279,7 +289,7 @@ def _fields_at(loc: tuple) -> list[str]:
             return []
         model = _model_of(model.model_fields[part].annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+        return fields_in_order(model)
     return []
 
 

@@ -76,6 +76,40 @@ OUTCOMES: dict[str, str] = {
 }
 
 
+#: Categories of the French health-sector declaration of a serious information-system
+#: incident (Code de la santé publique, art. D1111-16-2), with what each covers.
+CONSEQUENCES: dict[str, str] = {
+    "care_safety": "possible or real consequences for the safety of patients' care",
+    "data_confidentiality": "health data read or disclosed, or possibly so, by someone not "
+                            "entitled to it",
+    "data_integrity": "health data altered, destroyed or lost",
+    "operations": "the normal functioning of the establishment was disrupted",
+    "health_system": "consequences for the organisation of care beyond the establishment "
+                     "(transfers, regional plans)",
+    "other_establishments": "a risk for other establishments (shared systems, spreading)",
+}
+
+#: A category of the health-sector declaration.
+Consequence = Literal["care_safety", "data_confidentiality", "data_integrity", "operations",
+                      "health_system", "other_establishments"]
+
+#: What was sent to an authority.
+NotificationKind = Literal["early_warning", "incident_notification", "intermediate_report",
+                           "final_report", "health_declaration", "other"]
+
+#: Notifications to authorities, with what each is and when it is due.
+NOTIFICATION_KINDS: dict[str, str] = {
+    "early_warning": "NIS2 early warning, due within 24 h of awareness",
+    "incident_notification": "NIS2 incident notification, due within 72 h of awareness",
+    "intermediate_report": "NIS2 intermediate report, when the authority asks for one",
+    "final_report": "NIS2 final report, due within one month of the incident notification",
+    "health_declaration": "declaration of a serious information-system incident to the "
+                          "regional health agency (France)",
+    "other": "any other notification (data protection authority, police…): say which in "
+             "'note'",
+}
+
+
 class Record(BaseModel):
     """Base of every part of the record: unknown keys are errors, values are immutable."""
 
@@ -89,6 +123,41 @@ class Assessed(Record):
     """How sure the fact is: confirmed, reported, unverified or derived; empty if not assessed."""
     confidence_note: str = ""
     """Why: which source, or how the fact was derived (e.g. 'decoded from a message id')."""
+
+
+#: Who may read an entry outside the organisation, for the documents made from the record.
+Visibility = Literal["internal", "authority", "public"]
+
+#: What each visibility means.
+VISIBILITIES: dict[str, str] = {
+    "internal": "only the full review and the executive summary show it",
+    "authority": "also the NIS2 report and the health-sector declaration, not the public "
+                 "statement",
+    "public": "every document, the public statement included (as when empty)",
+}
+
+
+class Shareable(Record):
+    """An entry that documents for readers outside the organisation may leave out."""
+
+    visibility: Visibility | None = None
+    """Who outside the organisation may read this entry; empty: everyone, the public too."""
+    internal_fields: list[str] = Field(default_factory=list)
+    """Fields of this entry that only internal documents show (e.g. [owner, note])."""
+
+
+def fields_in_order(model: type[BaseModel]) -> list[str]:
+    """Return a model's field names as a record author reads them: the redaction marks last.
+
+    Pydantic puts a base class's fields first; an author looks for an entry's own first.
+    """
+    marks = Shareable.model_fields if issubclass(model, Shareable) else {}
+    return ([name for name in model.model_fields if name not in marks]
+            + [name for name in model.model_fields if name in marks])
+
+
+class SharedAssessed(Assessed, Shareable):
+    """An entry whose confidence can be stated and that outside documents may leave out."""
 
 
 def _within(kind: str):
@@ -123,7 +192,7 @@ def _as_number(value: object) -> int | float | None:
 Number = Annotated[int | float, Field(ge=0, allow_inf_nan=False), _within("value")]
 
 
-class Quantity(Assessed):
+class Quantity(SharedAssessed):
     """A count with its unit: machines, websites, projects, patients, services."""
 
     value: Number
@@ -140,7 +209,7 @@ class Quantity(Assessed):
     """Ids of the sources that give it."""
 
 
-class Progress(Assessed):
+class Progress(SharedAssessed):
     """How far a restoration had got at one instant."""
 
     at: Instant
@@ -155,7 +224,7 @@ class Progress(Assessed):
     """Ids of the sources that give it."""
 
 
-class DataLoss(Assessed):
+class DataLoss(SharedAssessed):
     """Data that was lost: which changes, how much, and whether for good."""
 
     what: Text
@@ -174,7 +243,7 @@ class DataLoss(Assessed):
     """Ids of the sources that support this."""
 
 
-class Person(Record):
+class Person(Shareable):
     """Someone who wrote, reviewed or approved the review; a role is enough."""
 
     name: Text
@@ -183,7 +252,7 @@ class Person(Record):
     """Role in the organisation or in the review (e.g. 'incident commander')."""
 
 
-class Approval(Record):
+class Approval(Shareable):
     """A reviewer's decision on the review."""
 
     name: Text
@@ -239,7 +308,7 @@ class KeyInstants(Record):
     """When everything was back to normal; omit while it is not."""
 
 
-class ThirdParty(Record):
+class ThirdParty(Shareable):
     """An outside organisation involved in the incident."""
 
     id: Slug
@@ -260,7 +329,7 @@ class ThirdParty(Record):
     """Ids of the sources that support this."""
 
 
-class Factor(Record):
+class Factor(Shareable):
     """The trigger or a contributing factor: one of several causes, never 'the' cause."""
 
     title: str = ""
@@ -281,7 +350,7 @@ class Factor(Record):
     """Ids of the sources that support this."""
 
 
-class RuledOut(Record):
+class RuledOut(Shareable):
     """A hypothesis that was examined and excluded."""
 
     hypothesis: Text
@@ -303,7 +372,7 @@ class Cause(Record):
     """Hypotheses examined and excluded."""
 
 
-class Impact(Assessed):
+class Impact(SharedAssessed):
     """The effect on one service or system."""
 
     id: Slug | None = None
@@ -336,6 +405,8 @@ class Impact(Assessed):
     """How far the restoration had got over time."""
     third_party: Slug | None = None
     """Id of a third party whose failure this impact came from."""
+    consequences: list[Consequence] = Field(default_factory=list)
+    """Categories of the health-sector declaration this impact falls into."""
     sources: SourceRefs
     """Ids of the sources that support this."""
 
@@ -352,7 +423,7 @@ class Impact(Assessed):
         return self.end_state == "ongoing"
 
 
-class NotAffected(Record):
+class NotAffected(Shareable):
     """A service that kept working; readers need to know what was safe."""
 
     service: Text
@@ -391,7 +462,7 @@ class Promise(Record):
         return self.target or "restored"
 
 
-class Communication(Record):
+class Communication(Shareable):
     """Something said to an audience during the incident."""
 
     at: Instant
@@ -412,7 +483,7 @@ class Communication(Record):
     """Ids of the sources that support this."""
 
 
-class TimelineEntry(Assessed):
+class TimelineEntry(SharedAssessed):
     """One event of the incident, as precisely as it is known."""
 
     id: Slug | None = None
@@ -428,7 +499,7 @@ class TimelineEntry(Assessed):
     """Ids of the sources that support this."""
 
 
-class Observation(Record):
+class Observation(Shareable):
     """A point of the review, backed by sources."""
 
     text: Text
@@ -454,7 +525,7 @@ class Response(Record):
     """Where things went well by chance rather than by design."""
 
 
-class Lesson(Record):
+class Lesson(Shareable):
     """Something the organisation learnt, leading to action items."""
 
     id: Slug
@@ -469,7 +540,7 @@ class Lesson(Record):
     """Ids of the sources that support this."""
 
 
-class ActionItem(Record):
+class ActionItem(Shareable):
     """A change the organisation commits to, or proposes."""
 
     id: Slug
@@ -514,7 +585,7 @@ class ActionItem(Record):
         return self.is_open and self.due is not None and self.due < today
 
 
-class Source(Record):
+class Source(Shareable):
     """A document that facts in the record cite."""
 
     id: Slug
@@ -535,7 +606,7 @@ class Source(Record):
     """Language of its title when not the record's, e.g. 'en' in a French record."""
 
 
-class Claim(Assessed):
+class Claim(SharedAssessed):
     """What some sources say on a point where sources disagree."""
 
     says: Text
@@ -546,7 +617,7 @@ class Claim(Assessed):
     """Ids of the sources that say it; empty for an unattributed claim."""
 
 
-class Discrepancy(Record):
+class Discrepancy(Shareable):
     """A point on which sources disagree, and how the record settles it."""
 
     about: Text
@@ -555,6 +626,72 @@ class Discrepancy(Record):
     """The competing claims (one is enough against the record's resolution)."""
     resolution: Text
     """What the record retains, and why."""
+
+
+class Decision(Shareable):
+    """A decision the review asks of management."""
+
+    question: Text
+    """What management is asked to decide, as a question."""
+    by: Day | None = None
+    """Date by which the decision is needed (YYYY-MM-DD)."""
+    recommendation: str = ""
+    """What the review recommends, and why, in a sentence."""
+    options: list[str] = Field(default_factory=list)
+    """The choices on the table, a few words each."""
+    context: str = ""
+    """What a decision-maker needs to know (cost, risk, deadline), in Markdown."""
+    sources: SourceRefs
+    """Ids of the sources that support this."""
+
+
+class NextUpdate(Record):
+    """When and where the next public update on the incident comes."""
+
+    at: Instant | None = None
+    """When the next update is announced for."""
+    channel: str = ""
+    """Where it will be published (e.g. 'website, press release')."""
+    note: str = ""
+    """What it will cover, or what it depends on."""
+
+
+class Regulatory(Record):
+    """Facts the regulatory documents need that the rest of the record does not hold."""
+
+    aware: Instant | None = None
+    """When the entity knew the incident was significant (NIS2 clock); empty: detected."""
+    entity: str = ""
+    """Legal name of the entity that reports; empty: the organisation."""
+    establishment: str = ""
+    """Identifier of the establishment for the authority (e.g. its FINESS number)."""
+    sector: str = ""
+    """Sector of the entity under NIS2 (e.g. 'health: hospital')."""
+    threat: str = ""
+    """Type of threat or root cause (NIS2 art. 23(4)(d)(ii)), Markdown; empty: the trigger."""
+    cross_border: str = ""
+    """Impact in other member states, in Markdown; empty: none is stated."""
+    member_states: list[str] = Field(default_factory=list)
+    """Other member states affected, as ISO 3166-1 alpha-2 codes (e.g. 'BE', 'DE')."""
+    contact: str = ""
+    """Role of the contact point for the authority (e.g. 'CISO')."""
+
+
+class Notification(Shareable):
+    """A notification made to an authority (early warning, report, declaration)."""
+
+    authority: Text
+    """Who was notified (e.g. 'ARS Île-de-France', 'CERT Santé', 'ANSSI')."""
+    kind: NotificationKind
+    """What was sent; the NIS2 kinds are checked against their deadlines."""
+    at: Instant
+    """When it was sent."""
+    reference: str = ""
+    """The authority's reference or the portal's receipt number."""
+    note: str = ""
+    """What it said, or what the authority answered."""
+    sources: SourceRefs
+    """Ids of the sources that support this."""
 
 
 class Incident(Record):
@@ -598,6 +735,8 @@ class Incident(Record):
     """Counts that size the incident as a whole (machines, customers, sites)."""
     communications: list[Communication] = Field(default_factory=list)
     """What was said to whom, with promised restoration times."""
+    next_update: NextUpdate | None = None
+    """When the next public update comes, for the public statement."""
     timeline: Annotated[list[TimelineEntry], Field(min_length=1)]
     """Events in the order they happened."""
     response: Response = Field(default_factory=Response)
@@ -606,10 +745,18 @@ class Incident(Record):
     """What the organisation learnt."""
     actions: list[ActionItem] = Field(default_factory=list)
     """Action items that follow from the lessons."""
+    decisions: list[Decision] = Field(default_factory=list)
+    """Decisions asked of management."""
     sources: list[Source] = Field(default_factory=list)
     """Documents that facts cite."""
     discrepancies: list[Discrepancy] = Field(default_factory=list)
     """Points where sources disagree."""
+    notifications: list[Notification] = Field(default_factory=list)
+    """Notifications made to authorities, checked against the NIS2 deadlines."""
+    regulatory: Regulatory | None = None
+    """Facts for the NIS2 report and the health-sector declaration."""
+    internal_names: list[Text] = Field(default_factory=list)
+    """Names (people, internal systems) replaced in every text of documents for outsiders."""
 
     def knowledge_day(self, today: date) -> date:
         """Return the day that open and overdue items are counted on: `as_of`, else today."""
@@ -660,10 +807,20 @@ def json_schema() -> dict:
             f"{taxonomy} taxonomy:\n{listing(table)}" for taxonomy, table in TAXONOMIES.items()))
     for definition in schema["$defs"].values():
         properties = definition.get("properties", {})
+        for mark in Shareable.model_fields:  # an entry's own fields first, as in messages
+            if mark in properties:
+                properties[mark] = properties.pop(mark)
         if "confidence" in properties:
             with_meanings(properties["confidence"], CONFIDENCES)
+        if "visibility" in properties:
+            with_meanings(properties["visibility"], VISIBILITIES)
         if definition.get("title") == "Impact":
             with_meanings(properties["outcome"], OUTCOMES)
+            consequences = properties["consequences"]
+            consequences["items"] = {"anyOf": choices(CONSEQUENCES)}
+            consequences["description"] += f"\n\n{listing(CONSEQUENCES)}"
+        if definition.get("title") == "Notification":
+            with_meanings(properties["kind"], NOTIFICATION_KINDS)
     with_meanings(schema["properties"]["taxonomy"],
                   {name: "categories " + ", ".join(table) for name, table in TAXONOMIES.items()})
     return {
