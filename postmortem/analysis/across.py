@@ -36,6 +36,8 @@ class Summary:
     """Date on which the record's knowledge stops, if it says."""
     silenced_overdue: frozenset[str] = frozenset()
     """Ids of action items kept out of the overdue counts by a comment in the record."""
+    state: str = ""
+    """Where the incident stands when its knowledge stops (Report.current_state); empty: unknown."""
 
     def knowledge_day(self, today: date) -> date:
         """Return the day open and overdue items are counted on, as Incident.knowledge_day."""
@@ -65,6 +67,7 @@ class Summary:
             categories=[factor.category for factor in factors],
             third_parties=[party.name for party in incident.third_parties],
             as_of=incident.as_of, silenced_overdue=report.silenced_overdue,
+            state=report.current_state,
         )
 
 

@@ -48,6 +48,7 @@ def incident_json(report: Report) -> str:
         "open_actions": len(report.open_actions),
         "overdue_actions": len(report.overdue_actions),
         "silenced_overdue": sorted(report.silenced_overdue),
+        "current_state": report.current_state,
     }
     document = {
         "generator": f"postmortem {__version__}",
@@ -91,6 +92,8 @@ def read_export(text: str) -> Summary:
         third_parties=[party["name"] for party in record["third_parties"]],
         as_of=date.fromisoformat(record["as_of"]) if record.get("as_of") else None,
         silenced_overdue=frozenset(derived.get("silenced_overdue", ())),
+        # An export written before the state was exported: unknown.
+        state=derived.get("current_state", ""),
     )
 
 
