@@ -410,6 +410,18 @@ def test_a_table_cell_folds_a_list_into_one_line(long_fields):
         "index.[^journal-interne]")
 
 
+@pytest.mark.parametrize("text", ["~~~", "```", "   ~~~~ python", "```js <b>x</b>"])
+def test_a_text_that_would_open_a_code_fence_stays_text_in_its_cell(text):
+    from postmortem.render.environment import markdown_table
+
+    table = markdown_table(["When", "What happened"], [["10:00", text], ["10:05", "next"]])
+    html = MarkdownIt("commonmark").enable("table").render(table)
+    # Two rows of two cells, the text shown as written, nothing of it run as HTML.
+    assert html.count("<tr>") == 3 and html.count("<td>") == 4
+    assert plain(text.strip().replace("<", "&lt;").replace(">", "&gt;")) in html
+    assert "<b>" not in html
+
+
 @pytest.mark.parametrize("path", EVERY_RECORD, ids=lambda path: path.stem)
 def test_every_source_is_listed_with_its_address_as_text(path):
     from postmortem.record.validate import read_incident

@@ -12,3 +12,17 @@ Format = typing.Literal["md", "html", "pdf", "json"]
 FORMATS: tuple[str, ...] = typing.get_args(Format)
 #: The formats of the workspace index (its data is in each record's JSON export).
 INDEX_FORMATS = ("md", "html", "pdf")
+#: A document a record is told in: the full review, or one for an audience (documents.py).
+Document = typing.Literal["full", "executive", "public", "nis2", "declaration"]
+#: The documents, in the order they are rendered and listed.
+DOCUMENT_NAMES: tuple[str, ...] = typing.get_args(Document)
+
+
+def output_name(incident_id: str, document: str, fmt: str) -> str:
+    """Return the file a document is written to: `<id>.<fmt>`, `<id>.<document>.<fmt>`."""
+    return f"{incident_id}.{fmt}" if document == "full" else f"{incident_id}.{document}.{fmt}"
+
+
+def output_id(name: str) -> str:
+    """Return the incident id an output file is named after (ids hold no dot)."""
+    return name.split(".", 1)[0]

@@ -220,6 +220,8 @@ def inline(value: object) -> str:
     return text
 
 
+#: What opens a code fence: up to three spaces, then three backticks or tildes.
+_FENCE_OPENING = re.compile(r"^( {0,3})([`~])(?=\2\2)")
 #: A pipe and the backslashes right before it.
 _PIPE = re.compile(r"(\\*)\|")
 
@@ -231,7 +233,9 @@ def table_cell(value: object) -> str:
     gets a backslash of its own, so that no renderer, whichever way it reads `\\|`,
     starts a cell inside the value. An empty value is written "—".
     """
-    text = neutral_markdown(inline(value))
+    # A cell is one line of inline text: what opens a code fence at the start of a text
+    # is text there, and must not be read (and closed) as a fence.
+    text = neutral_markdown(_FENCE_OPENING.sub(r"\1\\\2", inline(value)))
     if not text:
         return "—"
     return _PIPE.sub(lambda pipe: pipe[0] if len(pipe[1]) % 2 else pipe[1] + "\\|", text)

@@ -90,6 +90,31 @@ LABELS: dict[str, dict[str, str]] = {
         "team": N_("Team"), "environment": N_("Work environment"),
         "institutional": N_("Institutional context"),
     },
+    "notification_kind": {
+        "early_warning": N_("Early warning"), "incident_notification": N_("Incident notification"),
+        "intermediate_report": N_("Intermediate report"), "final_report": N_("Final report"),
+        "health_declaration": N_("Health-sector declaration"), "other": N_("Other notification"),
+    },
+    # The categories of the French health-sector declaration (CSP art. D1111-16-2).
+    "consequence": {
+        "care_safety": N_("Consequences for the safety of care"),
+        "data_confidentiality": N_("Consequences for the confidentiality of health data"),
+        "data_integrity": N_("Consequences for the integrity of health data"),
+        "operations": N_("Consequences for the normal functioning of the establishment"),
+        "health_system": N_("Consequences for the organisation of the health system"),
+        "other_establishments": N_("Risk for other establishments"),
+    },
+    # Whether a reporting deadline was kept, judged on the bounds of the instants.
+    "deadline_status": {
+        "met": N_("On time"), "late": N_("Late"), "uncertain": N_("Uncertain"),
+        "not_recorded": N_("No notification recorded"), "not_yet_due": N_("Not yet due"),
+    },
+    # Where the moment of awareness that starts the reporting clock comes from.
+    "awareness_source": {
+        "aware": N_("moment of awareness recorded"),
+        "detected": N_("detection (no moment of awareness recorded)"),
+        "started": N_("start of the incident (no moment of awareness or detection recorded)"),
+    },
 }
 
 

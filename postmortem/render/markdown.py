@@ -17,10 +17,11 @@ def render_markdown(report: Report, settings: RenderSettings | None = None,
     language = settings.report_language(report)
     text = render_inert(environment(language, settings.template_dirs), "report.md.j2",
                          report=report, incident=incident, embedded=embedded)
-    return _tidy(text)
+    return tidy(text)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
+    """Return Markdown with one blank line between blocks and one newline at its end."""
     # Templates are easier to read with blank lines around blocks; the output wants one.
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip() + "\n"

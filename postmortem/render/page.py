@@ -381,7 +381,7 @@ def _summary_html(markdown: str, language: Language) -> Markup:
 
 def _ends_on_first_page(html: str, element_class: str) -> bool:
     """Measure the printed page; without WeasyPrint's system libraries, keep the fullest box."""
-    if not _can_print():
+    if not can_print():
         return True  # no PDF can be printed here either, and a screen has no first page
     from postmortem.render.pdf import ends_on_first_page
 
@@ -389,7 +389,8 @@ def _ends_on_first_page(html: str, element_class: str) -> bool:
 
 
 @cache
-def _can_print() -> bool:
+def can_print() -> bool:
+    """Return whether WeasyPrint and its system libraries can be loaded here."""
     try:
         import weasyprint  # noqa: F401  (it loads Pango, which may be missing)
     except (ImportError, OSError):

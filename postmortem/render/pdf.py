@@ -62,7 +62,7 @@ def _fetcher_class():
 def render_pdf(report: Report, html: str, source: bytes, source_path: str) -> bytes:
     """Print a review to PDF/A-3 bytes, with its record attached and its metadata set."""
     dated = document_datetime(report.incident, report.history)
-    return print_pdf(html, dated, xmp=_xmp(report), where=source_path,
+    return print_pdf(html, dated, xmp=record_xmp(report), where=source_path,
                      attachments=[(source, Path(source_path).name,
                                    "Incident record (YAML) this report was produced from")])
 
@@ -119,6 +119,17 @@ def ends_on_first_page(html: str, element_class: str) -> bool:
             stylesheets=[fonts], font_config=font_config)
     return not any(_has_class(box, element_class)
                    for page in document.pages[1:] for box in page._page_box.descendants())
+
+
+def page_count(html: str) -> int:
+    """Return how many pages the page takes when printed as `print_pdf` prints it."""
+    import weasyprint
+
+    fetcher, font_config, fonts = _layout_setup()
+    with _errors_only(logging.getLogger("weasyprint")):
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(
+            stylesheets=[fonts], font_config=font_config)
+    return len(document.pages)
 
 
 def _has_class(box, element_class: str) -> bool:
@@ -207,11 +218,14 @@ def _visible_text(html: str) -> str:
     return html_module.unescape(re.sub(r"<[^>]+>", " ", without_style))
 
 
-def _xmp(report: Report) -> bytes:
-    """Describe the incident in XMP, with the PDF/A extension schema that declares it."""
+def record_xmp(report: Report, document: str = "full") -> bytes:
+    """Describe the incident in XMP, with the PDF/A extension schema that declares it.
+
+    `document` names which of the record's documents the PDF is (full, executive…).
+    """
     incident = report.incident
     fields = {"incidentId": escape(incident.id), "schemaVersion": str(incident.schema_version),
-              "reviewStatus": escape(incident.review.status)}
+              "reviewStatus": escape(incident.review.status), "document": escape(document)}
     properties = "".join(
         f"<rdf:li rdf:parseType=\"Resource\"><pdfaProperty:name>{name}</pdfaProperty:name>"
         f"<pdfaProperty:valueType>{'Integer' if name == 'schemaVersion' else 'Text'}"

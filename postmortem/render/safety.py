@@ -8,6 +8,7 @@ import re
 
 from postmortem.record.images import inspect_image
 from postmortem.record.limits import MAX_NESTING
+from postmortem.render import DOCUMENT_NAMES
 
 #: Images a record may embed: inline raster data only, never a file or a remote URL.
 #: Groups: the media type, the base64 data.
@@ -16,8 +17,11 @@ DATA_IMAGE = re.compile(r"^data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 #: Where an image that may not be embedded can still be linked to, as a plain link.
 WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
-#: Links between the reports of a workspace, which the index makes itself.
-SIBLING_REPORT = re.compile(r"^[a-z0-9][a-z0-9-]*\.(md|html|pdf)$")
+#: Links between the reports of a workspace, which the index makes itself: `<id>.<format>`
+#: and `<id>.<document>.<format>`.
+SIBLING_REPORT = re.compile(
+    r"^[a-z0-9][a-z0-9-]*(?:\.(?:" + "|".join(name for name in DOCUMENT_NAMES if name != "full")
+    + r"))?\.(md|html|pdf)$")
 #: How deep the renderers nest Markdown (block quotes, lists, emphasis, links) before
 #: they stop: four times what a record may hold (record/limits.py MAX_NESTING; a list
 #: counts twice in markdown-it's levels, as the list and its item, and a paragraph once),
