@@ -14,7 +14,7 @@ from pathlib import Path
 from postmortem import __version__
 from postmortem.errors import PostmortemError, Problem, RecordError
 from postmortem.record.languages import LANGUAGES
-from postmortem.render import FORMATS
+from postmortem.render import DOCUMENT_NAMES, FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_INCIDENTS = "incidents"
@@ -85,7 +85,8 @@ def _render(args: argparse.Namespace) -> int:
     from postmortem.workspace.write import make_folder, write_together
 
     formats = _formats("render", args.format)
-    if formats is None:
+    documents = _documents("render", args.document or ["full"])
+    if formats is None or documents is None:
         return EXIT_USAGE
     _require_file(args.file)
     output = Path(args.output)
@@ -98,7 +99,7 @@ def _render(args: argparse.Namespace) -> int:
     # A record that does not validate is refused here, before a worker is started for it.
     validate_upgraded(load_bytes(source, str(args.file)))
     # One worker, under the same bounds as a build's; this process writes.
-    job = Job(args.file, source, formats, settings)
+    job = Job(args.file, source, formats, settings, documents=documents)
     [rendered] = render_jobs([job], 1, config.build.bounds(args.time_limit, args.memory_limit),
                              formats)
     if rendered.problems:
@@ -116,12 +117,14 @@ def _build(args: argparse.Namespace) -> int:
     from postmortem.workspace.progress import progress_printer
 
     formats = _formats("build", args.format) if args.format else None
-    if args.format and formats is None:
+    documents = _documents("build", args.document) if args.document else None
+    if (args.format and formats is None) or (args.document and documents is None):
         return EXIT_USAGE
     config = load_config()
     options = config.build_options(
-        formats=formats, jobs=args.jobs, incidents=args.incidents, output=args.output,
-        templates=args.templates, language=args.language, force=args.force, today=args.today,
+        formats=formats, documents=documents, period=args.period, jobs=args.jobs,
+        incidents=args.incidents, output=args.output, templates=args.templates,
+        language=args.language, force=args.force, today=args.today,
         time_limit=args.time_limit, memory_limit=args.memory_limit)
     _note(args, unused_templates(args.templates, config))
     if not options.incidents.is_dir():
@@ -265,6 +268,28 @@ def _formats(command: str, text: str) -> tuple[str, ...] | None:
     return formats
 
 
+def _documents(command: str, given: Sequence[str]) -> tuple[str, ...] | None:
+    """Read the documents asked for (repeated, or comma-separated); say which are unknown."""
+    names = tuple(dict.fromkeys(name.strip() for text in given for name in text.split(",")
+                                if name.strip()))
+    unknown = [name for name in names if name not in DOCUMENT_NAMES]
+    if unknown or not names:
+        _usage(command, f"unknown document {', '.join(unknown) or '(none)'}; "
+                        f"available: {', '.join(DOCUMENT_NAMES)}")
+        return None
+    return names
+
+
+def _period(text: str) -> str:
+    from postmortem.analysis.period import parse_period
+
+    try:
+        parse_period(text, date.today())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def _usage(command: str, message: str) -> int:
     print(f"postmortem {command}: error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -344,6 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "--format md -o output")
     render.add_argument("file", metavar="FILE", help="the incident record (YAML)")
     render.add_argument("--format", default="md", help="comma-separated formats (default: md)")
+    render.add_argument("--document", action="append", metavar="NAME",
+                        help="document to render, repeated or comma-separated: "
+                             f"{', '.join(DOCUMENT_NAMES)} (default: full, the review; "
+                             "the others are written <id>.<document>.<format>)")
     render.add_argument("-o", "--output", default="output", metavar="DIR",
                         help="output folder (default: output)")
     render.add_argument("--templates", metavar="DIR",
@@ -363,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--format",
                        help="comma-separated formats of each review (default: md,html,pdf; "
                             "a JSON export is always written)")
+    build.add_argument("--document", action="append", metavar="NAME",
+                       help="documents of each record, repeated or comma-separated: "
+                            f"{', '.join(DOCUMENT_NAMES)} (default: [build] documents, else full)")
+    build.add_argument("--period", type=_period, metavar="PERIOD",
+                       help="period of the review for management: 2024-Q3, 2024-H1, 2024, "
+                            "2024-08 or 2024-01-01..2024-06-30 (default: [build] period, else "
+                            "the 12 months up to --today)")
     build.add_argument("--jobs", type=int, metavar="N",
                        help="records rendered at once (default: one per core)")
     build.add_argument("--force", action="store_true", help="render everything again")

@@ -583,7 +583,7 @@ def test_a_build_killed_midway_leaves_complete_files_and_the_next_one_finishes(w
         assert len(PdfReader(pdf).pages) > 0  # every PDF on disk is complete
     finished = subprocess.run(command, cwd=workspace, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
-    assert len(list(output.glob("*.pdf"))) == 7 + 1  # seven reviews and the index
+    assert len(list(output.glob("*.pdf"))) == 7 + 2  # seven reviews, the index, the period review
     assert not [p for p in output.iterdir() if p.name.endswith(".tmp")]
 
 

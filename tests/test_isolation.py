@@ -118,7 +118,7 @@ def test_a_record_past_the_memory_limit_fails_and_the_others_render(workspace, r
             f"limit per record: {MEMORY_ADVICE}") in err
     assert "3 record(s): 2 rendered, 0 up to date, 0 removed, 1 failed" in err
     assert sorted(path.name for path in (workspace / "output").glob("*.md")) == [
-        "b-1.md", "c-1.md", "index.md"]
+        "b-1.md", "c-1.md", "index.md", "period-review.md"]
 
 
 def test_the_limits_come_from_the_workspace_file_and_flags_override_them(workspace, run):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from postmortem.errors import Problem, RecordError
 from postmortem.record.load import read_source
-from postmortem.render import FORMATS
+from postmortem.render import FORMATS, output_id
 from postmortem.workspace.config import BuildOptions
 from postmortem.workspace.discover import find_records, refused_records
 from postmortem.workspace.fingerprint import environment_digest, record_fingerprints
@@ -124,8 +124,8 @@ def _build_locked(options: BuildOptions, state: BuildState,
     for outcome in result.outcomes:
         progress("outcome", outcome)
     fingerprint_of = {str(path): fingerprint for path, fingerprint in todo}
-    jobs = [Job(str(path), sources[path], tuple(_record_formats(options)), options.render)
-            for path, _ in todo]
+    jobs = [Job(str(path), sources[path], tuple(_record_formats(options)), options.render,
+                documents=options.documents) for path, _ in todo]
     for rendered in render_jobs(jobs, min(options.jobs, len(jobs)), options.bounds,
                                 _record_formats(options)):
         if rendered.problems:
@@ -136,9 +136,9 @@ def _build_locked(options: BuildOptions, state: BuildState,
             outputs = [name for name, _ in rendered.files]
             write_together(options.output, dict(rendered.files))
             previous = state.records.get(rendered.source)
-            if previous:  # an id that changed leaves the old outputs behind
+            if previous:  # a document dropped, or an id that changed, leaves outputs behind
                 stale = set(previous["outputs"]) - set(outputs)
-                _remove_outputs(options.output, stale, claimed)
+                _remove_outputs(options.output, stale, claimed - {rendered.incident_id})
             state.records[rendered.source] = {"fingerprint": fingerprint_of[rendered.source],
                                               "id": rendered.incident_id, "outputs": outputs}
             outcome = Outcome(rendered.source, "rendered", rendered.incident_id)
@@ -166,7 +166,7 @@ def _record_formats(options: BuildOptions) -> list[str]:
 def _remove_outputs(output: Path, names: Iterable[str], claimed: set[str]) -> None:
     """Delete outputs, except those named after the id of a record that will write them."""
     for name in names:
-        if Path(name).stem not in claimed:
+        if output_id(name) not in claimed:
             (output / name).unlink(missing_ok=True)
 
 

@@ -8,6 +8,8 @@ command line's flags over them.
 
     [build]                               # defaults of `postmortem build`; flags override
     formats = ["md", "html", "pdf"]
+    documents = ["full", "executive", "public"]   # of each record; default: ["full"]
+    period = "2024-Q3"                    # of the period review; default: the last 12 months
     jobs = 2
     incidents = "incidents"
     output = "output"
@@ -56,7 +58,7 @@ from pydantic_core import PydanticCustomError
 from postmortem.errors import ConfigError, Problem
 from postmortem.lint.config import LintSettings, suggestion
 from postmortem.record.languages import LANGUAGES, LOCALES, LanguageCode
-from postmortem.render import FORMATS, Format
+from postmortem.render import DOCUMENT_NAMES, FORMATS, Document, Format
 from postmortem.render.catalogue import (
     bundled_plural,
     bundled_single,
@@ -84,6 +86,19 @@ _KEY = re.compile(rf"\s*({_DOTTED_KEY})\s*=")
 Folder = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+def _known_period(text: str) -> str:
+    from postmortem.analysis.period import parse_period
+
+    try:
+        parse_period(text, date.today())
+    except ValueError as error:
+        raise PydanticCustomError("period", "{reason}", {"reason": str(error)}) from None
+    return text
+
+
+PeriodText = Annotated[str, AfterValidator(_known_period)]
+
+
 class BuildSettings(BaseModel):
     """The [build] table: the defaults of `postmortem build`."""
 
@@ -93,6 +108,14 @@ class BuildSettings(BaseModel):
         default=["md", "html", "pdf"], min_length=1,
         description=f'a list drawn from {", ".join(FORMATS)}, e.g. ["md", "pdf"]')
     """Formats of each review (a JSON export is always written)."""
+    documents: list[Document] = Field(
+        default=["full"], min_length=1,
+        description=f'a list drawn from {", ".join(DOCUMENT_NAMES)}, e.g. ["full", "executive"]')
+    """Documents of each record: the full review, and those for each audience."""
+    period: PeriodText = Field(
+        default="", description='a quarter, half, year, month or range of days as text, e.g. '
+        '"2024-Q3", "2024-H1", "2024", "2024-08", "2024-01-01..2024-06-30"')
+    """Period of the review for management; empty: the 12 months up to the build's day."""
     jobs: int | None = Field(default=None, ge=1, description="a whole number of at least 1")
     """Records rendered at once; none: one per core."""
     incidents: Folder = Field(default="incidents", description="a folder path as text")
@@ -114,7 +137,9 @@ class BuildSettings(BaseModel):
                               description="a whole number of MiB of at least 1")
     """MiB of memory the process rendering one record may map; past it, the record fails."""
 
-    def options(self, *, formats: tuple[str, ...] | None = None, jobs: int | None = None,
+    def options(self, *, formats: tuple[str, ...] | None = None,
+                documents: tuple[str, ...] | None = None, period: str | None = None,
+                jobs: int | None = None,
                 incidents: str | None = None, output: str | None = None,
                 templates: str | None = None, language: str | None = None,
                 force: bool = False, today: date | None = None,
@@ -125,6 +150,8 @@ class BuildSettings(BaseModel):
             incidents=Path(incidents or self.incidents),
             output=Path(output or self.output),
             formats=formats or tuple(self.formats),
+            documents=documents or tuple(self.documents),
+            period=self.period if period is None else period,
             jobs=max(1, jobs or self.jobs or os.cpu_count() or 1),
             force=force,
             template_dirs=tuple(template_folders(templates or self.templates)),
@@ -155,6 +182,10 @@ class BuildOptions:
     """How each report is rendered: `Config.build_options` fills it from the workspace."""
     bounds: Bounds = field(default_factory=Bounds)
     """How long, and with how much memory, one record may render."""
+    documents: tuple[str, ...] = ("full",)
+    """Documents of each record (`postmortem.render.documents`)."""
+    period: str = ""
+    """Period of the review for management, as written; empty: the last 12 months."""
 
 
 def _known_locale(locale: str) -> str:

@@ -25,7 +25,7 @@ def environment_digest(options: BuildOptions) -> bytes:
     """Hash what every output depends on besides its record."""
     # Python itself too: its version can change how a value is written (repr, floats).
     digest = hashlib.sha256(f"{__version__}|{platform.python_version()}|"
-                            f"{sorted(options.formats)}".encode())
+                            f"{sorted(options.formats)}|{sorted(options.documents)}".encode())
     digest.update(_library_versions().encode())
     # The workspace's locales and labels; its catalogues are hashed with the templates.
     digest.update(repr((options.render.locales, options.render.labels)).encode())

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from postmortem.errors import PostmortemError, Problem
+from postmortem.errors import ConfigError, PostmortemError, Problem
 from postmortem.render import INDEX_FORMATS
 from postmortem.workspace.config import BuildOptions
 from postmortem.workspace.state import BuildState
@@ -15,19 +15,25 @@ from postmortem.workspace.write import write_together
 
 if TYPE_CHECKING:
     from postmortem.analysis.across import Summary
+    from postmortem.analysis.period import Period
 
 
 def write_index(options: BuildOptions, state: BuildState, digest: bytes,
                 failed: list[str]) -> tuple[bool, dict[str, Problem]]:
-    """Write the index, the review across incidents and actions.csv, when anything changed.
+    """Write the index, the review across incidents, the period review and actions.csv.
 
-    Return whether they were written, and a problem for each record left out because its
-    JSON export cannot be read: the caller has it rendered again by the next build.
+    They are written when anything changed. Return whether they were, and a problem for
+    each record left out because its JSON export cannot be read: the caller has it
+    rendered again by the next build.
     """
-    names = ["actions.csv"] + [f"index.{fmt}" for fmt in INDEX_FORMATS if fmt in options.formats]
+    period = _period(options)
+    names = ["actions.csv"] + [f"{stem}.{fmt}" for stem in ("index", "period-review")
+                               for fmt in INDEX_FORMATS if fmt in options.formats]
     fingerprint = hashlib.sha256(digest + json.dumps(
         [sorted((s, e["fingerprint"]) for s, e in state.records.items()), failed,
-         options.today.isoformat(), options.language]).encode()).hexdigest()
+         options.today.isoformat(), options.language,
+         [period.start.isoformat(), period.end.isoformat(), period.label],
+         list(_documents(options))]).encode()).hexdigest()
     if (not options.force and state.index == fingerprint
             and all((options.output / name).is_file() for name in names)):
         return False, {}
@@ -54,32 +60,77 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes,
         incidents.append((incident, rows))
     rows = [row for _, found in incidents for row in found]
     outputs: dict[str, str | bytes] = {"actions.csv": actions_csv(rows)}
-    outputs.update(_index_documents(options, [incident for incident, _ in incidents],
-                                    sorted([*failed, *unreadable])))
+    summaries = [incident for incident, _ in incidents]
+    outputs.update(_index_documents(options, summaries, sorted([*failed, *unreadable]),
+                                    period))
+    outputs.update(_period_documents(options, summaries, period))
     write_together(options.output, outputs)
     # An index that left a record out is written again once that record is rendered again.
     state.index = "" if unreadable else fingerprint
     return True, unreadable
 
 
-def _index_documents(options: BuildOptions, incidents: list[Summary],
-                     failed: list[str]) -> dict[str, str | bytes]:
+def _period(options: BuildOptions) -> Period:
+    """Return the period the review for management covers, as the build options give it."""
+    from postmortem.analysis.period import parse_period
+
+    try:
+        return parse_period(getattr(options, "period", ""), options.today)
+    except ValueError as error:
+        raise ConfigError([Problem("", 0, 0, f"the review for management: {error}")]) from None
+
+
+def _documents(options: BuildOptions) -> tuple[str, ...]:
+    return tuple(getattr(options, "documents", ("full",)))
+
+
+def _index_documents(options: BuildOptions, incidents: list[Summary], failed: list[str],
+                     period: Period) -> dict[str, str | bytes]:
     from postmortem.analysis.across import review
     from postmortem.render.index import render_index_html, render_index_markdown
+    from postmortem.render.period import period_name
 
     index = review(incidents, options.today, failed)
     language = options.render.language(options.language, "UTC")
+    documents = [name for name in _documents(options) if name != "full"]
+    named = period_name(period, language)
     outputs: dict[str, str | bytes] = {}
     if "md" in options.formats:
-        outputs["index.md"] = render_index_markdown(index, language, options.template_dirs)
+        outputs["index.md"] = render_index_markdown(index, language, options.template_dirs,
+                                                    documents=documents, period_name=named)
     if "html" in options.formats or "pdf" in options.formats:
-        html = render_index_html(index, language, options.template_dirs)
-        if "html" in options.formats:
-            outputs["index.html"] = html
-        if "pdf" in options.formats:
-            from postmortem.render.pdf import print_pdf
+        html = render_index_html(index, language, options.template_dirs, documents=documents,
+                                 period_name=named)
+        outputs.update(_page_outputs(options, "index", html))
+    return outputs
 
-            stamp = datetime(options.today.year, options.today.month, options.today.day,
-                             tzinfo=UTC)
-            outputs["index.pdf"] = print_pdf(html, stamp)
+
+def _period_documents(options: BuildOptions, incidents: list[Summary],
+                      period: Period) -> dict[str, str | bytes]:
+    from postmortem.analysis.period import period_review
+    from postmortem.render.period import render_period_html, render_period_markdown
+
+    review = period_review(incidents, period, options.today)
+    language = options.render.language(options.language, "UTC")
+    outputs: dict[str, str | bytes] = {}
+    if "md" in options.formats:
+        outputs["period-review.md"] = render_period_markdown(review, language,
+                                                             options.template_dirs)
+    if "html" in options.formats or "pdf" in options.formats:
+        html = render_period_html(review, language, options.template_dirs)
+        outputs.update(_page_outputs(options, "period-review", html))
+    return outputs
+
+
+def _page_outputs(options: BuildOptions, stem: str, html: str) -> dict[str, str | bytes]:
+    """Return a page of the workspace as HTML and as PDF, in the formats asked for."""
+    outputs: dict[str, str | bytes] = {}
+    if "html" in options.formats:
+        outputs[f"{stem}.html"] = html
+    if "pdf" in options.formats:
+        from postmortem.render.pdf import print_pdf
+
+        stamp = datetime(options.today.year, options.today.month, options.today.day,
+                         tzinfo=UTC)
+        outputs[f"{stem}.pdf"] = print_pdf(html, stamp)
     return outputs

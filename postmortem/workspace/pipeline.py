@@ -12,7 +12,7 @@ from postmortem.analysis.history import History, read_history
 from postmortem.record.load import Document, load_bytes, read_source
 from postmortem.record.source_text import SourceText, silenced_action_ids
 from postmortem.record.validate import validate_upgraded
-from postmortem.render import FORMATS
+from postmortem.render import FORMATS, output_name
 from postmortem.render.document_date import document_datetime
 from postmortem.render.exports import incident_json
 from postmortem.render.markdown import render_markdown
@@ -44,13 +44,44 @@ def render_outputs(
     formats: Sequence[str] = FORMATS,
     settings: RenderSettings | None = None,
     today: date | None = None,
+    documents: Sequence[str] = ("full",),
 ) -> tuple[str, dict[str, bytes]]:
     """Render one record's bytes in memory; return its id and each output's name and bytes.
 
+    Each document is written in each of `formats` it has: `<id>.<fmt>` for the full
+    review (the only one with a JSON export), `<id>.<document>.<fmt>` for the others.
     Nothing is written: the caller writes the outputs together (`write_together`).
     """
     # Derive durations, slippage and order from the record; carry its git history along.
     document, report = read_report(path, source, read_history(path), today)
+    incident = report.incident
+    outputs: dict[str, bytes] = {}
+    if "pdf" in formats:
+        from postmortem.render.pdf import check_record_glyphs  # WeasyPrint imports lazily
+
+        check_record_glyphs(document)
+    if "full" in documents or "json" in formats:
+        full_formats = formats if "full" in documents else ("json",)
+        outputs.update(_full_review(path, source, report, full_formats, settings))
+    for name in documents:
+        if name == "full":
+            continue
+        from postmortem.render.documents import DOCUMENT_FORMATS, render_document
+
+        shown = [fmt for fmt in DOCUMENT_FORMATS if fmt in formats]
+        if not shown:
+            continue
+        rendered = render_document(report, name, settings, shown, source, str(path))
+        for fmt in shown:
+            content = rendered.outputs[fmt]
+            outputs[output_name(incident.id, name, fmt)] = (
+                content.encode("utf-8") if isinstance(content, str) else content)
+    return incident.id, outputs
+
+
+def _full_review(path: str | os.PathLike, source: bytes, report: Report,
+                 formats: Sequence[str], settings: RenderSettings | None) -> dict[str, bytes]:
+    """Render the full review in the given formats; return each output's name and bytes."""
     incident = report.incident
     rendered: dict[str, str | bytes] = {}
     if "md" in formats:
@@ -63,19 +94,12 @@ def render_outputs(
         html = render_html(report, settings)
         rendered["html"] = html
         if "pdf" in formats:
-            from postmortem.render.pdf import (  # WeasyPrint imports lazily
-                check_record_glyphs,
-                render_pdf,
-            )
+            from postmortem.render.pdf import render_pdf  # WeasyPrint imports lazily
 
-            check_record_glyphs(document)
             rendered["pdf"] = render_pdf(report, html, source, str(path))
-    outputs = {}
-    for fmt in formats:
-        content = rendered[fmt]
-        outputs[f"{incident.id}.{fmt}"] = (content.encode("utf-8") if isinstance(content, str)
-                                           else content)
-    return incident.id, outputs
+    return {f"{incident.id}.{fmt}": (content.encode("utf-8") if isinstance(content, str)
+                                     else content)
+            for fmt, content in ((fmt, rendered[fmt]) for fmt in formats)}
 
 
 def render_file(
@@ -84,6 +108,7 @@ def render_file(
     formats: Sequence[str] = FORMATS,
     settings: RenderSettings | None = None,
     today: date | None = None,
+    documents: Sequence[str] = ("full",),
 ) -> list[Path]:
     """Render one record into `output_dir` in the given formats; return the files written.
 
@@ -92,6 +117,6 @@ def render_file(
     This runs in the calling process, unbounded; the command line renders in a worker
     (`postmortem.workspace.workers`).
     """
-    _, outputs = render_outputs(path, read_source(path), formats, settings, today)
+    _, outputs = render_outputs(path, read_source(path), formats, settings, today, documents)
     make_folder(output_dir)
     return write_together(output_dir, outputs)

@@ -50,6 +50,7 @@ class Job:
     formats: tuple[str, ...]
     settings: RenderSettings = field(default_factory=RenderSettings)
     today: date | None = None
+    documents: tuple[str, ...] = ("full",)
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def render_job(job: Job) -> Rendered | None:
 
     try:
         incident_id, files = render_outputs(job.source, job.raw, job.formats, job.settings,
-                                            job.today)
+                                            job.today, job.documents)
     except MemoryError:
         return None
     except PostmortemError as exc:
