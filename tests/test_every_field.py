@@ -51,6 +51,12 @@ NOT_SHOWN: dict[tuple[str, str], str] = {
     ("Impact", "id"): "the id that promises refer to: shown as its service there",
     ("Lesson", "id"): "the id that action items refer to: the lesson lists them",
     ("TimelineEntry", "id"): "the id that relative instants refer to: shown as their bounds",
+    ("*", "visibility"): "who outside the organisation may read an entry: the full review "
+                         "shows every entry (test_redaction checks the other documents)",
+    ("*", "internal_fields"): "which fields outside documents leave out: the full review "
+                              "shows them all",
+    ("Incident", "internal_names"): "names replaced in outside documents: they are in the "
+                                    "texts the full review shows",
 }
 
 #: Fields that refer to another part of the record: (the list it is in, the field that
@@ -100,6 +106,7 @@ LABEL_GROUPS: dict[tuple[str, str], str] = {
     ("ActionItem", "priority"): "priority", ("Impact", "outcome"): "outcome",
     ("Promise", "target"): "target", ("Factor", "category"): "category",
     ("*", "confidence"): "confidence",
+    ("Notification", "kind"): "notification_kind", ("Impact", "consequences"): "consequence",
 }
 WORDS: dict[tuple[str, str], dict[object, str]] = {
     ("Approval", "decision"): {"approved": "approved", "changes_requested": "changes requested"},
@@ -215,6 +222,13 @@ class RecordBuilder:
             self.built.references.append(Reference(path, owner, collection, display, scope))
             many = typing.get_origin(_plain_type(info.annotation)) is list
             return [f"@{path}"] if many else f"@{path}"
+        if name == "visibility":
+            # Every entry is marked, and the full review still shows it; the trigger
+            # cannot be marked (it is in every document).
+            return None if path == "cause.trigger.visibility" else "internal"
+        if name == "internal_fields":
+            return [other for other, other_info in model.model_fields.items()
+                    if other_info.default == ""][:1]
         kind = _plain_type(info.annotation)
         if typing.get_origin(kind) is list:
             (item,) = typing.get_args(kind)
@@ -266,7 +280,7 @@ class RecordBuilder:
         else:
             raise TypeError(f"{path}: no value for a field of type {kind!r}: teach this test "
                             "how to fill it and how a reader sees it")
-        if key in NOT_SHOWN:
+        if _not_shown(key):
             texts = ()
         if texts:
             self.built.shown.append(Shown(path, tuple(texts), link=key in LINKS))
@@ -276,7 +290,7 @@ class RecordBuilder:
     def label_of(self, key: tuple[str, str], value: object) -> tuple[str, ...]:
         """Return how an enumerated value reads."""
         group = LABEL_GROUPS.get(key) or LABEL_GROUPS.get(("*", key[1]))
-        if key in NOT_SHOWN:
+        if _not_shown(key):
             return ()
         if group:
             return (self.language.label(group, str(value)),)
@@ -341,6 +355,11 @@ class RecordBuilder:
             reference.target = (f"[^{value}]" if reference.collection == "sources"
                                 else str(target[reference.display]))
             _replace(data, f"@{reference.path}", value)
+
+
+def _not_shown(key: tuple[str, str]) -> bool:
+    """Tell whether a field is left out of the review on purpose, in its part or in every part."""
+    return key in NOT_SHOWN or ("*", key[1]) in NOT_SHOWN
 
 
 def _at(data: dict, path: str) -> dict:
