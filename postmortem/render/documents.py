@@ -21,6 +21,7 @@ from markupsafe import Markup
 from postmortem.analysis.derive import Report, derive
 from postmortem.analysis.history import History
 from postmortem.errors import Problem, RenderError
+from postmortem.record.redact import Audience
 from postmortem.render import DOCUMENT_NAMES
 from postmortem.render.document_date import document_datetime
 from postmortem.render.environment import environment, render_inert, render_template
@@ -42,7 +43,7 @@ class DocumentKind:
     name: str
     title: str
     """Its name for a reader, translated when shown ("Public statement")."""
-    audience: str | None = None
+    audience: Audience | None = None
     """Who it is redacted for: 'public', 'authority'; None: internal, nothing is left out."""
     regulatory: bool = False
     """A draft for an authority: always marked as a draft to check, not legal advice."""
@@ -88,7 +89,7 @@ def document_report(report: Report, kind: DocumentKind) -> Report:
         return report
     from postmortem.record.redact import redacted
 
-    incident = redacted(report.incident, kind.audience, kind.lang)  # type: ignore[arg-type]
+    incident = redacted(report.incident, kind.audience, kind.lang)
     history = report.history
     if history is not None:
         history = History(history.state, [replace(revision, author="", subject="")
