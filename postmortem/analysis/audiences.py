@@ -235,13 +235,12 @@ def ranked_open_actions(report: Report) -> list[ActionItem]:
     then by priority (high, medium, low, not stated), then by the earliest due date (none
     last), then in the order of the record.
     """
-    day = report.knowledge_day
+    overdue = {action.id for action in report.overdue_actions}
 
     def rank(row: tuple[int, ActionItem]) -> tuple[int, int, date, int]:
         index, action = row
-        overdue = action.is_overdue(day) and action.id not in report.silenced_overdue
-        return (0 if overdue else 1, PRIORITY_ORDER[action.priority], action.due or date.max,
-                index)
+        return (0 if action.id in overdue else 1, PRIORITY_ORDER[action.priority],
+                action.due or date.max, index)
 
     rows = [(index, action) for index, action in enumerate(report.incident.actions)
             if action.is_open]
@@ -318,7 +317,7 @@ def _executive_level(report: Report, detail: int) -> ExecutiveLevel:
             ongoing=impact.ongoing)
 
     actions = ranked_open_actions(report)
-    day = report.knowledge_day
+    overdue = {action.id for action in report.overdue_actions}
     decisions, decisions_left_out = kept(list(incident.decisions), _DECISIONS)
     option_limit = _OPTIONS[detail]
 
@@ -352,14 +351,13 @@ def _executive_level(report: Report, detail: int) -> ExecutiveLevel:
         impacts=tuple(executive_impact(impact) for impact in impacts),
         impacts_left_out=impacts_left_out,
         state=report.current_state,
-        as_of=day,
+        as_of=report.knowledge_day,
         actions=tuple(ExecutiveAction(
             action=text(action.action, "action"), owner=text(action.owner, "owner"),
-            due=action.due, priority=action.priority,
-            overdue=action.is_overdue(day) and action.id not in report.silenced_overdue)
+            due=action.due, priority=action.priority, overdue=action.id in overdue)
             for action in actions[:3]),
         open_actions=len(actions),
-        overdue_actions=len(report.overdue_actions),
+        overdue_actions=len(overdue),
         decisions=tuple(executive_decision(decision) for decision in decisions),
         decisions_left_out=decisions_left_out,
     )

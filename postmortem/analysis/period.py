@@ -215,8 +215,7 @@ class PeriodReview:
     @property
     def restore_lower_bounds(self) -> int:
         """Return how many times to restore are only lower bounds (no known end)."""
-        return sum(1 for entry in self.restore_times
-                   if entry.time_to_restore and entry.time_to_restore.longest is None)
+        return sum(1 for entry in self.restore_times if entry.lower_bound)
 
     @property
     def total_time_to_restore(self) -> Duration | None:

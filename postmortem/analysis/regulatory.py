@@ -39,13 +39,9 @@ if TYPE_CHECKING:
         TimelineEntry,
     )
 
-#: The deadlines of NIS2 Article 23(4), in the order they fall.
+#: The deadlines of NIS2 Article 23(4), in the order they fall; a notification of the
+#: kind of the same name answers each.
 DEADLINES = ("early_warning", "incident_notification", "final_report")
-
-#: The kind of notification that answers each deadline.
-ANSWERED_BY = {"early_warning": "early_warning",
-               "incident_notification": "incident_notification",
-               "final_report": "final_report"}
 
 #: Timeline entries that tell of a mitigation measure applied during the incident.
 MEASURE_KINDS = ("action", "recovery", "decision")
@@ -209,7 +205,7 @@ def reporting_clock(incident: Incident, knowledge_day: date) -> tuple[Awareness,
     # The record knows what happened until the end of its knowledge day.
     known_until = datetime.combine(knowledge_day + timedelta(days=1), time(0), zone)
     sent = {name: _first_sent([item for item in incident.notifications
-                               if item.kind == ANSWERED_BY[name]]) for name in DEADLINES}
+                               if item.kind == name]) for name in DEADLINES}
 
     def deadline(name: str, due: datetime, counted_from: str, start: datetime,
                  approximate: bool) -> Deadline:
@@ -250,21 +246,13 @@ def nis2_facts(report: Report) -> Nis2Facts:
     incident = report.incident
     regulatory = incident.regulatory
     aware, deadlines = reporting_clock(incident, report.knowledge_day)
-    by_name = {deadline.name: deadline for deadline in deadlines}
-    checks = []
-    for item in _first_sent(list(incident.notifications)):
-        answered = next((name for name, kind in ANSWERED_BY.items() if kind == item.kind), None)
-        if answered is None:
-            checks.append(NotificationCheck(item, None))
-        else:
-            due = by_name[answered].due
-            checks.append(NotificationCheck(item, answered, due, judged(item.at, due)))
+    # Each deadline has judged its notifications; those of other kinds answer none.
+    judged_checks = {id(check.notification): check for deadline in deadlines
+                     for check in deadline.checks}
+    checks = [judged_checks.get(id(item), NotificationCheck(item, None))
+              for item in _first_sent(list(incident.notifications))]
     return Nis2Facts(
-        entity=(regulatory.entity if regulatory and regulatory.entity
-                else incident.organisation),
-        establishment=regulatory.establishment if regulatory else "",
-        sector=regulatory.sector if regulatory else "",
-        contact=regulatory.contact if regulatory else "",
+        **_entity(incident),
         awareness=aware,
         deadlines=deadlines,
         notifications=checks,
@@ -286,6 +274,18 @@ def nis2_facts(report: Report) -> Nis2Facts:
         cross_border=regulatory.cross_border if regulatory else "",
         member_states=list(regulatory.member_states) if regulatory else [],
     )
+
+
+def _entity(incident: Incident) -> dict[str, str]:
+    """Return who reports, as both documents name it: the entity, else the organisation."""
+    regulatory = incident.regulatory
+    return {
+        "entity": (regulatory.entity if regulatory and regulatory.entity
+                   else incident.organisation),
+        "establishment": regulatory.establishment if regulatory else "",
+        "sector": regulatory.sector if regulatory else "",
+        "contact": regulatory.contact if regulatory else "",
+    }
 
 
 def measures_applied(report: Report) -> list[TimelineEntry]:
@@ -396,7 +396,6 @@ def declaration_categories(incident: Incident) -> list[Category]:
 def declaration_facts(report: Report) -> DeclarationFacts:
     """Gather what the declaration states: the establishment, the dates, the categories."""
     incident = report.incident
-    regulatory = incident.regulatory
     instants = incident.key_instants
     notifications = _first_sent(list(incident.notifications))
 
@@ -405,11 +404,7 @@ def declaration_facts(report: Report) -> DeclarationFacts:
         return instant.at if instant is not None else None
 
     return DeclarationFacts(
-        entity=(regulatory.entity if regulatory and regulatory.entity
-                else incident.organisation),
-        establishment=regulatory.establishment if regulatory else "",
-        sector=regulatory.sector if regulatory else "",
-        contact=regulatory.contact if regulatory else "",
+        **_entity(incident),
         organisation=incident.organisation,
         started=instants.started.at,
         detected=at("detected"),

@@ -15,6 +15,7 @@ import html as html_module
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -55,6 +56,13 @@ class DocumentKind:
     """The function that gathers what it shows, as "module:function" (given the Report)."""
     attaches_record: bool = False
     """Whether its PDF carries the record it was made from (never a redacted document's)."""
+    short_title: str = ""
+    """Its name in a list of documents (the index), when shorter than its title."""
+
+    @property
+    def listed_as(self) -> str:
+        """Return its name in a list of documents, untranslated."""
+        return self.short_title or self.title
 
 
 DOCUMENTS: dict[str, DocumentKind] = {
@@ -69,7 +77,8 @@ DOCUMENTS: dict[str, DocumentKind] = {
                      facts="postmortem.analysis.regulatory:nis2_facts"),
         DocumentKind("declaration", N_("Declaration of a serious information-system incident"),
                      audience="authority", regulatory=True, lang="fr",
-                     facts="postmortem.analysis.regulatory:declaration_facts"),
+                     facts="postmortem.analysis.regulatory:declaration_facts",
+                     short_title=N_("Declaration (health sector)")),
     )
 }
 assert tuple(DOCUMENTS) == DOCUMENT_NAMES, "every document name has its kind"
@@ -126,19 +135,10 @@ def levels_of(kind: DocumentKind) -> int:
     return EXECUTIVE_LEVELS
 
 
-@dataclass(frozen=True)
-class RenderedDocument:
-    """A document's outputs by format, and the report it was rendered from."""
-
-    outputs: dict[str, str | bytes]
-    report: Report
-    detail: int = 0
-
-
 def render_document(report: Report, name: str, settings: RenderSettings | None = None,
                     formats: Sequence[str] = DOCUMENT_FORMATS, source: bytes = b"",
-                    source_path: str = "") -> RenderedDocument:
-    """Render one document of a record other than the full review, in the given formats.
+                    source_path: str = "") -> dict[str, str | bytes]:
+    """Render one document of a record other than the full review; return it by format.
 
     `report` is the full record's; `source` its bytes, attached to the PDF of an internal
     document. A one-page document is rendered at detail 0, 1, … until its PDF has one
@@ -193,12 +193,10 @@ def render_document(report: Report, name: str, settings: RenderSettings | None =
     if kind.audience is not None:
         markdown_text = outputs.get("md", "")
         _check_withheld(report, kind, {"md": str(markdown_text), "html": html}, source_path)
-    return RenderedDocument(outputs, shown, detail)
+    return outputs
 
 
 def _attachment_name(source_path: str) -> str:
-    from pathlib import Path
-
     return Path(source_path).name or "record.yaml"
 
 

@@ -6,17 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postmortem.analysis.across import CrossReview
+from postmortem.render.documents import DOCUMENTS
 from postmortem.render.environment import environment, render_inert, render_template
-from postmortem.render.i18n import N_, Language
+from postmortem.render.i18n import Language
 from postmortem.render.page import markdown_to_html
-
-#: How the index names each document of an incident other than the full review.
-DOCUMENT_LABELS = {
-    "executive": N_("Executive summary"),
-    "public": N_("Public statement"),
-    "nis2": N_("NIS2 final report"),
-    "declaration": N_("Declaration (health sector)"),
-}
 
 
 def render_index_markdown(index: CrossReview, language: Language,
@@ -28,8 +21,8 @@ def render_index_markdown(index: CrossReview, language: Language,
     its row; `period_name` names the period review the index links to, if one is written.
     """
     env = environment(language, template_dirs)
-    links = [(name, language.gettext(DOCUMENT_LABELS[name])) for name in documents
-             if name in DOCUMENT_LABELS]
+    links = [(name, language.gettext(DOCUMENTS[name].listed_as)) for name in documents
+             if name != "full"]
     return render_inert(env, "index.md.j2", index=index, link_suffix=link_suffix,
                         documents=links, period_name=period_name).strip() + "\n"
 

@@ -33,7 +33,7 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes,
         [sorted((s, e["fingerprint"]) for s, e in state.records.items()), failed,
          options.today.isoformat(), options.language,
          [period.start.isoformat(), period.end.isoformat(), period.label],
-         list(_documents(options))]).encode()).hexdigest()
+         list(options.documents)]).encode()).hexdigest()
     if (not options.force and state.index == fingerprint
             and all((options.output / name).is_file() for name in names)):
         return False, {}
@@ -75,13 +75,9 @@ def _period(options: BuildOptions) -> Period:
     from postmortem.analysis.period import parse_period
 
     try:
-        return parse_period(getattr(options, "period", ""), options.today)
+        return parse_period(options.period, options.today)
     except ValueError as error:
         raise ConfigError([Problem("", 0, 0, f"the review for management: {error}")]) from None
-
-
-def _documents(options: BuildOptions) -> tuple[str, ...]:
-    return tuple(getattr(options, "documents", ("full",)))
 
 
 def _index_documents(options: BuildOptions, incidents: list[Summary], failed: list[str],
@@ -92,7 +88,7 @@ def _index_documents(options: BuildOptions, incidents: list[Summary], failed: li
 
     index = review(incidents, options.today, failed)
     language = options.render.language(options.language, "UTC")
-    documents = [name for name in _documents(options) if name != "full"]
+    documents = [name for name in options.documents if name != "full"]
     named = period_name(period, language)
     outputs: dict[str, str | bytes] = {}
     if "md" in options.formats:

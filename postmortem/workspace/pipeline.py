@@ -73,7 +73,7 @@ def render_outputs(
             continue
         rendered = render_document(report, name, settings, shown, source, str(path))
         for fmt in shown:
-            content = rendered.outputs[fmt]
+            content = rendered[fmt]
             outputs[output_name(incident.id, name, fmt)] = (
                 content.encode("utf-8") if isinstance(content, str) else content)
     return incident.id, outputs
