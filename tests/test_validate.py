@@ -314,7 +314,8 @@ def test_the_schema_lists_the_categories_outcomes_and_confidences_with_their_mea
     status, out, _ = run("schema")
     assert status == 0
     schema = json.loads(out)
-    assert schema["$id"] == "urn:postmortem:incident:v2"
+    assert schema["$id"] == ("https://raw.githubusercontent.com/postmortem-dev/postmortem/main/"
+                             "schema/2/incident.schema.json")
     definitions = schema["$defs"]
     category = definitions["Factor"]["properties"]["category"]
     assert {"const": "infrastructure",

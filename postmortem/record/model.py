@@ -768,6 +768,12 @@ def knowledge_day(as_of: date | None, today: date) -> date:
     return as_of if as_of is not None and as_of < today else today
 
 
+# Where editors fetch the schema of this format: the file checked in at schema/<format>/,
+# which stays when a later format adds its own folder.
+SCHEMA_URL = ("https://raw.githubusercontent.com/postmortem-dev/postmortem/main/schema/"
+              f"{SCHEMA_VERSION}/incident.schema.json")
+
+
 def json_schema() -> dict:
     """Return the JSON Schema (draft 2020-12) of an incident record.
 
@@ -825,6 +831,6 @@ def json_schema() -> dict:
                   {name: "categories " + ", ".join(table) for name, table in TAXONOMIES.items()})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"urn:postmortem:incident:v{SCHEMA_VERSION}",
+        "$id": SCHEMA_URL,
         **schema,
     }

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from postmortem.errors import RecordError, WorkspaceError
+from postmortem.record.model import SCHEMA_URL
 from postmortem.record.validate import read_incident
 from postmortem.render.environment import environment, render_template
 from postmortem.render.i18n import Language
@@ -36,7 +37,7 @@ def write_new_record(
         raise WorkspaceError(f"{path} already exists; choose another id or edit that file")
     env = environment(Language(lang, zone), template_dirs)
     text = render_template(env, "new-record.yaml.j2", id=incident_id, lang=lang, zone=zone,
-                           today=(today or date.today()).isoformat())
+                           today=(today or date.today()).isoformat(), schema_url=SCHEMA_URL)
     try:
         write_atomic(path, text)
     except OSError as error:
