@@ -80,6 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from postmortem.record.load import load_bytes, read_source
     from postmortem.record.validate import validate_upgraded
+    from postmortem.render.libraries import require_pdf_libraries
     from postmortem.workspace.config import load_config, unused_templates
     from postmortem.workspace.workers import Job, render_jobs
     from postmortem.workspace.write import make_folder, write_together
@@ -89,6 +90,8 @@ def _render(args: argparse.Namespace) -> int:
     if formats is None or documents is None:
         return EXIT_USAGE
     _require_file(args.file)
+    if "pdf" in formats:
+        _note(args, require_pdf_libraries())
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         make_folder(output)  # says that a file is in the way, before any rendering
@@ -112,6 +115,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from postmortem.errors import WorkspaceError
+    from postmortem.render.libraries import require_pdf_libraries
     from postmortem.workspace.build import build
     from postmortem.workspace.config import load_config, unused_templates
     from postmortem.workspace.progress import progress_printer
@@ -129,6 +133,8 @@ def _build(args: argparse.Namespace) -> int:
     _note(args, unused_templates(args.templates, config))
     if not options.incidents.is_dir():
         raise WorkspaceError(f"no folder {options.incidents}/ of incident records")
+    if "pdf" in options.formats:
+        _note(args, require_pdf_libraries())
     result = build(options, progress_printer(mode="quiet" if args.quiet else None))
     if not args.quiet:
         print(f"{len(result.outcomes)} record(s): {result.count('rendered')} rendered, "
