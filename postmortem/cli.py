@@ -23,6 +23,10 @@ DEFAULT_INCIDENTS = "incidents"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return the exit status."""
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions: answer, then exit
+        from postmortem.completion import complete
+
+        complete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
@@ -150,6 +154,26 @@ def _new(args: argparse.Namespace) -> int:
     templates = args.templates or load_config().build.templates
     print(write_new_record(args.id, Path(args.dir), lang=args.lang,
                            template_dirs=template_folders(templates)))
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from postmortem.workspace.scaffold import write_workspace
+
+    folder = Path(args.dir)
+    for line in write_workspace(folder, lang=args.lang, templates=args.templates):
+        print(line)
+    where = "" if folder == Path(".") else f"cd {folder}, then "
+    print(f"next: {where}describe an incident in incidents/ ('postmortem new ID' starts one), "
+          "check it with 'postmortem validate' and 'postmortem lint', and write the reports "
+          "into output/ with 'postmortem build'", file=sys.stderr)
+    return EXIT_OK
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from postmortem.completion import shell_script
+
+    print(shell_script(args.shell), end="")
     return EXIT_OK
 
 
@@ -433,6 +457,17 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--templates", metavar="DIR", help=argparse.SUPPRESS)
     new.set_defaults(run=_new)
 
+    init = command("init", "Create a workspace: incidents/ with a first record, a commented "
+                   "postmortem.toml, a .gitignore for output/.", "postmortem init my-reviews")
+    init.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                      help="folder of the workspace, created if missing (default: .)")
+    init.add_argument("--lang", choices=LANGUAGES, default="en",
+                      help="language of the first record (default: en)")
+    init.add_argument("--templates", action="store_true",
+                      help="also copy the bundled templates into DIR/templates/ to customise "
+                           "them, and use that folder")
+    init.set_defaults(run=_init)
+
     schema = command("schema", "Print the JSON Schema (draft 2020-12) of an incident record.",
                      "postmortem schema > incident.schema.json")
     schema.set_defaults(run=_schema)
@@ -466,4 +501,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "postmortem upgrade incidents/2023-11-02-queue-backlog.yaml")
     upgrade.add_argument("file", metavar="FILE", help="the incident record (YAML) to rewrite")
     upgrade.set_defaults(run=_upgrade)
+
+    completion = command("completion", "Print the shell completion script for commands, "
+                         "options, record paths and document names.",
+                         'eval "$(postmortem completion bash)"   # in ~/.bashrc')
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
+    completion.set_defaults(run=_completion)
     return parser

@@ -26,7 +26,12 @@ def test_the_wheel_contains_the_templates_and_the_translations(tmp_path):
                 "postmortem/render/templates/new-record.yaml.j2",
                 "postmortem/render/templates/fonts/LiberationSans-Regular.ttf",
                 "postmortem/render/locale/fr/LC_MESSAGES/postmortem.po",
-                "postmortem/lint/words/fr.toml", "postmortem/cli.py"}
+                "postmortem/lint/words/fr.toml", "postmortem/cli.py",
+                "postmortem/completion.py",
+                # What `init` starts a workspace with.
+                "postmortem/workspace/starter/postmortem.toml",
+                "postmortem/workspace/starter/gitignore",
+                "postmortem/workspace/starter/README.md"}
     assert expected <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "postmortem = postmortem.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

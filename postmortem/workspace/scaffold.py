@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -10,11 +11,14 @@ from pathlib import Path
 from postmortem.errors import RecordError, WorkspaceError
 from postmortem.record.model import SCHEMA_URL
 from postmortem.record.validate import read_incident
-from postmortem.render.environment import environment, render_template
+from postmortem.render.environment import BUNDLED_TEMPLATES, environment, render_template
 from postmortem.render.i18n import Language
 from postmortem.workspace.write import make_folder, output_error, write_atomic
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: The files `init` starts a workspace with, beside its first record.
+STARTER = Path(__file__).parent / "starter"
+GITIGNORE_LINE = "/output/"
 
 
 def write_new_record(
@@ -48,3 +52,84 @@ def write_new_record(
         path.unlink()
         raise WorkspaceError(f"the record template does not validate:\n{exc}") from None
     return path
+
+
+def write_workspace(
+    folder: Path, lang: str = "en", templates: bool = False, today: date | None = None,
+) -> list[str]:
+    """Start a workspace in `folder`; return what was written, and what was kept, line by line.
+
+    A file already there is never overwritten: `init` can be run in an existing
+    repository, which keeps its own README and gains the one line `.gitignore` needs.
+    """
+    make_folder(folder, "DIR")
+    lines: list[str] = []
+
+    def starter(name: str, target: str) -> None:
+        path = folder / target
+        if path.exists():
+            lines.append(f"{path} (kept: it exists)")
+            return
+        _write(path, (STARTER / name).read_text(encoding="utf-8"), folder)
+        lines.append(str(path))
+
+    config = (STARTER / "postmortem.toml").read_text(encoding="utf-8")
+    if templates:
+        config = config.replace('# templates = "templates"   ', 'templates = "templates"     ')
+    config_path = folder / "postmortem.toml"
+    if config_path.exists():
+        lines.append(f"{config_path} (kept: it exists)")
+    else:
+        _write(config_path, config, folder)
+        lines.append(str(config_path))
+    lines.append(_ignore_output(folder))
+    starter("README.md", "README.md")
+    day = today or date.today()
+    incidents = folder / "incidents"
+    if not any(incidents.glob("*.yaml")):
+        lines.append(str(write_new_record(f"{day.isoformat()}-example", incidents, lang=lang,
+                                          today=day)))
+    if templates:
+        lines.extend(copy_templates(folder / "templates"))
+    return lines
+
+
+def copy_templates(target: Path) -> list[str]:
+    """Copy the bundled templates and stylesheets into `target`; keep any already there."""
+    make_folder(target, "DIR")
+    copied, kept = 0, []
+    for source in sorted(BUNDLED_TEMPLATES.iterdir()):
+        if not source.is_file():  # fonts/ stay bundled: the PDF loads them from the package
+            continue
+        path = target / source.name
+        if path.exists():
+            kept.append(f"{path} (kept: it exists)")
+            continue
+        try:
+            shutil.copyfile(source, path)
+        except OSError as error:
+            raise output_error(target, error, "DIR") from None
+        copied += 1
+    return [f"{target}/ ({copied} bundled templates and stylesheets to customise)", *kept]
+
+
+def _ignore_output(folder: Path) -> str:
+    """Add `/output/` to the workspace's .gitignore (created if missing); say what was done."""
+    path = folder / ".gitignore"
+    if not path.exists():
+        _write(path, (STARTER / "gitignore").read_text(encoding="utf-8"), folder)
+        return str(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if any(line.strip() in {GITIGNORE_LINE, "output/", "/output", "output"}
+           for line in text.splitlines()):
+        return f"{path} (kept: it ignores output/)"
+    _write(path, text + ("" if text.endswith("\n") or not text else "\n")
+           + GITIGNORE_LINE + "\n", folder)
+    return f"{path} (added {GITIGNORE_LINE})"
+
+
+def _write(path: Path, text: str, folder: Path) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        raise output_error(folder, error, "DIR") from None
