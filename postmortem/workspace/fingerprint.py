@@ -19,6 +19,8 @@ LIBRARIES = (
     "fonttools", "babel", "jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins",
     "pydantic", "pydantic-core", "pyyaml", "tzdata",
 )
+# The dependencies that no output depends on: a new one must be listed in one of the two.
+NOT_IN_OUTPUTS = ("argcomplete",)  # shell completion
 
 
 def environment_digest(options: BuildOptions) -> bytes:
