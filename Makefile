@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-for-tests
 
-.PHONY: reports test golden clean
+.PHONY: reports test golden docs pictures clean
 
 ## Install, then render every incident record under incidents/ into output/.
 reports: $(STAMP)
@@ -14,7 +14,7 @@ reports: $(STAMP)
 ## Install with the test tools, then check the layers, style and types, and run every test.
 test: $(STAMP) $(TEST_STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff check postmortem tests benchmarks
+	$(BIN)/ruff check postmortem tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto
 
@@ -22,11 +22,19 @@ test: $(STAMP) $(TEST_STAMP)
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
 
+## Build the documentation site into site/ (mkdocs, strict: a broken link fails it).
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+## Render the README's pictures (docs/images/) from the AP-HP record; needs pdftoppm.
+pictures: $(STAMP)
+	$(BIN)/python scripts/render_pictures.py
+
 $(STAMP): pyproject.toml scripts/install-system-packages
 	scripts/install-system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 # What only the tests need beside the Python packages: Chromium for the browser tests.
@@ -35,5 +43,5 @@ $(TEST_STAMP): $(STAMP)
 	touch $(TEST_STAMP)
 
 clean:
-	rm -rf $(VENV) output/*.md output/*.html output/*.pdf output/*.json output/*.csv \
+	rm -rf $(VENV) site output/*.md output/*.html output/*.pdf output/*.json output/*.csv \
 		output/.postmortem-build.*
