@@ -1,8 +1,9 @@
 """The generated documentation pages (docs/record.md, templates.md, commands.md) stay current.
 
 They are checked in; scripts/generate_docs.py writes them from the record model, from
-what the templates receive and from the command line's parser. A change to either that is not followed by running the
-script fails here, and so does a page that leaves out a field or a template variable.
+what the templates receive and from the command line's parser. A change to any of them
+that is not followed by running the script fails here, and so does a page that leaves out
+a field or a template variable.
 """
 
 from __future__ import annotations
