@@ -164,9 +164,10 @@ def _init(args: argparse.Namespace) -> int:
     for line in write_workspace(folder, lang=args.lang, templates=args.templates):
         print(line)
     where = "" if folder == Path(".") else f"cd {folder}, then "
-    print(f"next: {where}describe an incident in incidents/ ('postmortem new ID' starts one), "
-          "check it with 'postmortem validate' and 'postmortem lint', and write the reports "
-          "into output/ with 'postmortem build'", file=sys.stderr)
+    print(f"next: {where}describe an incident in incidents/ (edit the example, or start a "
+          "record with 'postmortem new ID' and delete the example), check it with "
+          "'postmortem validate' and 'postmortem lint', and write the reports into output/ "
+          "with 'postmortem build'", file=sys.stderr)
     return EXIT_OK
 
 
