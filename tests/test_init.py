@@ -67,7 +67,7 @@ def test_init_templates_copies_the_bundled_templates_and_the_build_uses_them(run
 
 def test_init_in_an_existing_repository_keeps_its_files(run, tmp_path):
     (tmp_path / "README.md").write_text("# Our team\n")
-    (tmp_path / ".gitignore").write_text("*.pyc")
+    (tmp_path / ".gitignore").write_bytes(b"*.pyc\ncaf\xe9.log")  # a Latin-1 line stays as it is
     (tmp_path / "postmortem.toml").write_text('[build]\nformats = ["md"]\n')
     status, out, _ = run("init", tmp_path)
     assert status == 0
@@ -75,13 +75,16 @@ def test_init_in_an_existing_repository_keeps_its_files(run, tmp_path):
     assert f"{tmp_path / 'postmortem.toml'} (kept: it exists)" in out.splitlines()
     assert f"{tmp_path / '.gitignore'} (added /output/)" in out.splitlines()
     assert (tmp_path / "README.md").read_text() == "# Our team\n"
-    assert (tmp_path / ".gitignore").read_text() == "*.pyc\n/output/\n"
+    assert (tmp_path / ".gitignore").read_bytes() == b"*.pyc\ncaf\xe9.log\n/output/\n"
     assert (tmp_path / "postmortem.toml").read_text() == '[build]\nformats = ["md"]\n'
-    # Run again: nothing is added twice, and a workspace with records gets no example.
-    status, out, _ = run("init", tmp_path)
+    # Run again: nothing is added twice, and a workspace with records gets no example; the
+    # copied templates are used only once the kept configuration names them.
+    status, out, _ = run("init", tmp_path, "--templates")
     assert status == 0
     assert f"{tmp_path / '.gitignore'} (kept: it ignores output/)" in out.splitlines()
-    assert (tmp_path / ".gitignore").read_text() == "*.pyc\n/output/\n"
+    assert (f"{tmp_path / 'postmortem.toml'} (kept: it exists; set templates = \"templates\" in "
+            "its [build] to use the copies)") in out.splitlines()
+    assert (tmp_path / ".gitignore").read_bytes() == b"*.pyc\ncaf\xe9.log\n/output/\n"
     assert len(list((tmp_path / "incidents").glob("*.yaml"))) == 1
 
 

@@ -63,27 +63,15 @@ def write_workspace(
     repository, which keeps its own README and gains the one line `.gitignore` needs.
     """
     make_folder(folder, "DIR")
-    lines: list[str] = []
-
-    def starter(name: str, target: str) -> None:
-        path = folder / target
-        if path.exists():
-            lines.append(f"{path} (kept: it exists)")
-            return
-        _write(path, (STARTER / name).read_text(encoding="utf-8"), folder)
-        lines.append(str(path))
-
     config = (STARTER / "postmortem.toml").read_text(encoding="utf-8")
-    if templates:
-        config = config.replace('# templates = "templates"   ', 'templates = "templates"     ')
-    config_path = folder / "postmortem.toml"
-    if config_path.exists():
-        lines.append(f"{config_path} (kept: it exists)")
-    else:
-        _write(config_path, config, folder)
-        lines.append(str(config_path))
-    lines.append(_ignore_output(folder))
-    starter("README.md", "README.md")
+    if templates:  # the commented setting, switched on in place
+        config = re.sub(r'(?m)^# (templates = "templates")  ', r"\1    ", config)
+    lines = [_write_new(folder / "postmortem.toml", config, folder,
+                        'set templates = "templates" in its [build] to use the copies'
+                        if templates else ""),
+             _ignore_output(folder),
+             _write_new(folder / "README.md",
+                        (STARTER / "README.md").read_text(encoding="utf-8"), folder)]
     day = today or date.today()
     incidents = folder / "incidents"
     if not any(incidents.glob("*.yaml")):
@@ -119,16 +107,25 @@ def _ignore_output(folder: Path) -> str:
     if not path.exists():
         _write(path, (STARTER / "gitignore").read_text(encoding="utf-8"), folder)
         return str(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if any(line.strip() in {GITIGNORE_LINE, "output/", "/output", "output"}
-           for line in text.splitlines()):
+    # As bytes, so that a line in another encoding is kept as it is.
+    data = path.read_bytes()
+    if any(line.strip() in {b"/output/", b"output/", b"/output", b"output"}
+           for line in data.splitlines()):
         return f"{path} (kept: it ignores output/)"
-    _write(path, text + ("" if text.endswith("\n") or not text else "\n")
-           + GITIGNORE_LINE + "\n", folder)
+    _write(path, data + (b"" if data.endswith(b"\n") or not data else b"\n")
+           + GITIGNORE_LINE.encode() + b"\n", folder)
     return f"{path} (added {GITIGNORE_LINE})"
 
 
-def _write(path: Path, text: str, folder: Path) -> None:
+def _write_new(path: Path, text: str, folder: Path, advice: str = "") -> str:
+    """Write `text` to `path` unless a file is there; say which, with advice if it is kept."""
+    if path.exists():
+        return f"{path} (kept: it exists{'; ' + advice if advice else ''})"
+    _write(path, text, folder)
+    return str(path)
+
+
+def _write(path: Path, text: str | bytes, folder: Path) -> None:
     try:
         write_atomic(path, text)
     except OSError as error:
