@@ -13,6 +13,7 @@ from postmortem.record.model import SCHEMA_URL
 from postmortem.record.validate import read_incident
 from postmortem.render.environment import BUNDLED_TEMPLATES, environment, render_template
 from postmortem.render.i18n import Language
+from postmortem.workspace.discover import find_records
 from postmortem.workspace.write import make_folder, output_error, write_atomic
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -74,7 +75,7 @@ def write_workspace(
                         (STARTER / "README.md").read_text(encoding="utf-8"), folder)]
     day = today or date.today()
     incidents = folder / "incidents"
-    if not any(incidents.glob("*.yaml")):
+    if not incidents.is_dir() or not find_records([incidents]):  # records as build finds them
         lines.append(str(write_new_record(f"{day.isoformat()}-example", incidents, lang=lang,
                                           today=day)))
     if templates:
