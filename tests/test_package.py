@@ -25,7 +25,7 @@ def test_the_wheel_contains_the_templates_and_the_translations(tmp_path):
     expected = {"postmortem/render/templates/report.md.j2",
                 "postmortem/render/templates/new-record.yaml.j2",
                 "postmortem/render/templates/fonts/LiberationSans-Regular.ttf",
-                "postmortem/render/locale/fr/LC_MESSAGES/postmortem.po",
+                "postmortem/locale/fr/LC_MESSAGES/postmortem.po",
                 "postmortem/lint/words/fr.toml", "postmortem/cli.py",
                 "postmortem/completion.py",
                 # What `init` starts a workspace with.

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from babel.messages.plurals import get_plural
 
+from postmortem import i18n
 from postmortem.errors import Problem
 from postmortem.record.languages import LANGUAGES
 
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "postmortem"
+LOCALE_DIR = i18n.LOCALE_DIR
+DOMAIN = i18n.DOMAIN
 
 def language_of(tag: str) -> str:
     """Return the language of a language tag or locale: 'en' for 'en-GB' or 'en_GB'."""
