@@ -13,6 +13,7 @@ from pathlib import Path
 
 from postmortem import __version__
 from postmortem.errors import PostmortemError, Problem, RecordError
+from postmortem.i18n import MESSAGE_LANGUAGES, _, message_language, messages_in
 from postmortem.record.languages import LANGUAGES
 from postmortem.render import DOCUMENT_NAMES, FORMATS
 
@@ -34,6 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # Messages in the language asked for with --lang, else the user's locale.
+    with messages_in(getattr(args, "messages", None)):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except PostmortemError as exc:
@@ -42,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a folder that vanished, a full disk: the OS says what and where
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"postmortem {args.command}: error: {where}{(exc.strerror or str(exc)).lower()}: "
-              "check that the path exists and that you may read and write it", file=sys.stderr)
+              + _("check that the path exists and that you may read and write it"),
+              file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("postmortem: interrupted", file=sys.stderr)
@@ -65,17 +73,19 @@ def _validate(args: argparse.Namespace) -> int:
             results.append((path, []))
         except RecordError as exc:
             results.append((path, exc.problems))
-    problems = [problem for _, file_problems in results for problem in file_problems]
-    invalid = sum(1 for _, file_problems in results if file_problems)
+    problems = [problem for _path, file_problems in results for problem in file_problems]
+    invalid = sum(1 for _path, file_problems in results if file_problems)
     if args.format == "json":
         print(json.dumps({
             "valid": not problems and bool(files),
+            "lang": message_language(),
             "files": [{"path": str(path), "valid": not found,
                        "problems": [p.as_dict() for p in found]} for path, found in results],
         }, indent=2, ensure_ascii=False))
     elif files:
-        _print_summary(problems, f"{len(files)} record(s) checked, {invalid} invalid, "
-                                 f"{len(problems)} problem(s)")
+        _print_summary(problems, _("{records} record(s) checked, {invalid} invalid, "
+                                   "{problems} problem(s)", records=len(files),
+                                   invalid=invalid, problems=len(problems)))
     if not files:
         return _no_records(args.paths)
     return EXIT_INVALID if problems else EXIT_OK
@@ -204,8 +214,9 @@ def _lint(args: argparse.Namespace) -> int:
         _print_summary(
             [problem for result in results
              for problem in [*result.problems, *(finding.problem for finding in result.findings)]],
-            f"{len(results)} record(s) linted: {sum(r.errors for r in results)} error(s), "
-            f"{sum(r.warnings for r in results)} warning(s)")
+            _("{records} record(s) linted: {errors} error(s), {warnings} warning(s)",
+              records=len(results), errors=sum(r.errors for r in results),
+              warnings=sum(r.warnings for r in results)))
     if not results:
         return _no_records(args.paths)
     return EXIT_INVALID if any(result.errors for result in results) else EXIT_OK
@@ -223,7 +234,7 @@ def _diff(args: argparse.Namespace) -> int:
         sides = [(args.files[0], None), (args.files[1], None)]
     else:
         # "A..B", "A.." or "A": a missing end means the working copy.
-        old, _, new = (args.rev or "HEAD").partition("..")
+        old, _dots, new = (args.rev or "HEAD").partition("..")
         if not old:
             return _usage("diff", "--rev needs a first revision, e.g. HEAD~2..HEAD")
         sides = [(args.files[0], old), (args.files[0], new or None)]
@@ -327,8 +338,9 @@ def _usage(command: str, message: str) -> int:
 
 
 def _no_records(paths: Sequence[str]) -> int:
-    print(f"postmortem: error: no incident records (*.yaml) in "
-          f"{', '.join(paths or [DEFAULT_INCIDENTS])}", file=sys.stderr)
+    print("postmortem: error: " + _("no incident records (*.yaml) in {paths}",
+                                    paths=", ".join(paths or [DEFAULT_INCIDENTS])),
+          file=sys.stderr)
     return EXIT_INVALID
 
 
@@ -371,6 +383,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
+def _messages_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--lang", dest="messages", choices=MESSAGE_LANGUAGES,
+                         help="language of the messages (default: the locale's, from LANGUAGE, "
+                              "LC_ALL, LC_MESSAGES or LANG; English if it is neither)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the command line, with one subcommand per command."""
     parser = argparse.ArgumentParser(
@@ -393,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"record files or folders (default: {DEFAULT_INCIDENTS}/)")
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="text for people (default), json for machines")
+    _messages_option(validate)
     validate.set_defaults(run=_validate)
 
     render = command("render", "Render one incident record into reports.",
@@ -483,6 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                       help="date that overdue action items are judged against, unless the "
                            "record's earlier as_of says when its knowledge stops (default: today)")
+    _messages_option(lint)
     lint.set_defaults(run=_lint)
     diff = command("diff", "Show what changed between two versions of a record, in its language: "
                    "fields, timeline entries, action items, key figures.",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from postmortem.i18n import _
 from postmortem.record.echo import number
 from postmortem.record.images import check_text_images, image_data_length
 from postmortem.record.limits import (
@@ -24,6 +25,7 @@ from postmortem.record.limits import (
     MAX_QUANTITY,
     MAX_TEXT,
     MAX_TIMELINE,
+    figure,
 )
 from postmortem.record.markup import markdown_problem, markdown_within
 
@@ -63,7 +65,8 @@ def check_bounds(data: object) -> Found:
         elif isinstance(value, list):
             limit = _LIST_LIMITS.get(loc, MAX_LIST)
             if len(value) > limit:
-                yield loc, f"{len(value):,} entries; the limit is {limit:,} entries"
+                yield loc, _("{count} entries; the limit is {limit} entries",
+                             count=figure(len(value)), limit=figure(limit))
             pending.extend((loc + (index,), item) for index, item in enumerate(value))
 
 
@@ -118,7 +121,8 @@ def text_problem(text: str) -> str | None:
         # An embedded image is bounded by its own limit, not by the text's.
         length = len(text) - (image_data_length(text) if images else 0)
         if length > MAX_TEXT:
-            return f"{length:,} characters; the limit is {MAX_TEXT:,} characters"
+            return _("{count} characters; the limit is {limit} characters",
+                     count=figure(length), limit=figure(MAX_TEXT))
     if images:
         reason = check_text_images(text)
         if reason is not None:
@@ -137,14 +141,16 @@ def number_problem(loc: tuple, value: int | float) -> str | None:
     if loc[-1:] != ("value",):
         # A count (site_count and any other whole number).
         if value > MAX_INTEGER:
-            return f"{number(value)} is too large; the limit is {MAX_INTEGER:,}"
+            return _("{value} is too large; the limit is {limit}", value=number(value),
+                     limit=figure(MAX_INTEGER))
         return None
     # The value of a quantity or of a progress entry.
     if value >= MAX_QUANTITY:
-        return f"{number(value)} is too large; the limit is {MAX_QUANTITY - 1:,}"
+        return _("{value} is too large; the limit is {limit}", value=number(value),
+                 limit=figure(MAX_QUANTITY - 1))
     if isinstance(value, float):
         digits = len(repr(value).split("e")[0].replace(".", "").strip("0"))
         if digits > MAX_DIGITS:
-            return (f"{value!r} has {digits} significant digits; the limit is "
-                    f"{MAX_DIGITS} digits")
+            return _("{value!r} has {digits} significant digits; the limit is {limit} "
+                     "digits", value=value, digits=digits, limit=MAX_DIGITS)
     return None

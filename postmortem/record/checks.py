@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterator
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from postmortem.i18n import N_, _
 from postmortem.record.echo import listing, quoted, shorten
 from postmortem.record.instants import KEY_INSTANT_NAMES, When, zone_named
 from postmortem.record.model import OUTCOMES, TAXONOMIES, Incident, Shareable
@@ -50,8 +51,8 @@ def _check_record_id(data: dict) -> Found:
     """The record's id names its reports: it must be a file name on every system."""
     ident = data.get("id")
     if isinstance(ident, str) and ident in WINDOWS_DEVICE_NAMES:
-        yield ("id",), (f"{ident!r} is a device name on Windows, where its reports could not "
-                        "be written; choose another id")
+        yield ("id",), _("{id!r} is a device name on Windows, where its reports could not "
+                         "be written; choose another id", id=ident)
 
 
 def _check_locale(data: dict) -> Found:
@@ -59,9 +60,9 @@ def _check_locale(data: dict) -> Found:
     locale, lang = data.get("locale"), data.get("lang")
     if isinstance(locale, str) and isinstance(lang, str) and "_" in locale \
             and locale.split("_")[0] != lang:
-        yield (("locale",), f"{shorten(locale)} is a style of another language than the "
-               f"record's ({shorten(lang)}): choose one starting with '{shorten(lang)}_', or "
-               "leave it out")
+        yield (("locale",), _("{locale} is a style of another language than the record's "
+                              "({lang}): choose one starting with '{lang}_', or leave it out",
+                              locale=shorten(locale), lang=shorten(lang)))
 
 
 def check_incident(incident: Incident) -> Found:
@@ -80,7 +81,8 @@ def _items(data: dict, collection: str) -> list[tuple[int, dict]]:
 
 def _ids(data: dict, collection: str) -> set[str]:
     """Return the ids defined in a list field."""
-    return {item["id"] for _, item in _items(data, collection) if isinstance(item.get("id"), str)}
+    return {item["id"] for _index, item in _items(data, collection)
+            if isinstance(item.get("id"), str)}
 
 
 def _check_unique_ids(data: dict) -> Found:
@@ -91,14 +93,13 @@ def _check_unique_ids(data: dict) -> Found:
             if not isinstance(ident, str):
                 continue
             if ident in seen:
-                yield (collection, index, "id"), (
-                    f"id {quoted(ident)} is already used by {collection}[{seen[ident]}]"
-                )
+                first = f"{collection}[{seen[ident]}]"
+                yield (collection, index, "id"), _(
+                    "id {id} is already used by {entry}", id=quoted(ident), entry=first)
             elif collection == "timeline" and ident in KEY_INSTANT_NAMES:
-                yield (collection, index, "id"), (
-                    f"id {quoted(ident)} is the name of a key instant, which relative instants "
-                    "already refer to: choose another id for this entry"
-                )
+                yield (collection, index, "id"), _(
+                    "id {id} is the name of a key instant, which relative instants already "
+                    "refer to: choose another id for this entry", id=quoted(ident))
             seen.setdefault(ident, index)
 
 
@@ -110,38 +111,34 @@ def _check_references(data: dict) -> Found:
         if len(loc) > 1 and loc[-1] == "sources" and isinstance(value, list):
             for index, ref in enumerate(value):
                 if isinstance(ref, str) and ref not in sources:
-                    yield loc + (index,), _unknown("source", ref, sources)
+                    yield loc + (index,), _unknown(_UNKNOWN_SOURCE, ref, sources)
         # A "third_party" is an id or None, so only a string can be unknown.
         elif (len(loc) > 1 and loc[-1] == "third_party" and isinstance(value, str)
               and value not in third_parties):
-            yield loc, _unknown("third party", value, third_parties)
+            yield loc, _unknown(_UNKNOWN_THIRD_PARTY, value, third_parties)
     lessons = _ids(data, "lessons")
     actions = _ids(data, "actions")
     for index, action in _items(data, "actions"):
         refs = action.get("lessons")
         for ref_index, ref in enumerate(refs if isinstance(refs, list) else []):
             if isinstance(ref, str) and ref not in lessons:
-                yield ("actions", index, "lessons", ref_index), _unknown("lesson", ref, lessons)
-        for field in ("superseded_by", "merged_into"):
+                yield (("actions", index, "lessons", ref_index),
+                       _unknown(_UNKNOWN_LESSON, ref, lessons))
+        for field, itself in _SUCCESSORS.items():
             ref = action.get(field)
             if not isinstance(ref, str):
                 continue
             if ref == action.get("id"):
-                yield ("actions", index, field), (
-                    f"an action item cannot be {field.replace('_', ' ')} itself: "
-                    "give the id of another action item"
-                )
+                yield ("actions", index, field), _(itself)
             elif ref not in actions:
-                yield ("actions", index, field), _unknown("action item", ref, actions)
+                yield ("actions", index, field), _unknown(_UNKNOWN_ACTION, ref, actions)
     impacts = _ids(data, "impacts")
     for index, communication in _items(data, "communications"):
         promise = communication.get("promised")
         ref = promise.get("impact") if isinstance(promise, dict) else None
         if isinstance(ref, str) and ref not in impacts:
-            message = _unknown("impact", ref, impacts)
-            if not impacts:
-                message += ": give the impact an 'id' and use it here"
-            yield ("communications", index, "promised", "impact"), message
+            yield (("communications", index, "promised", "impact"),
+                   _unknown(_UNKNOWN_IMPACT, ref, impacts))
 
 
 def _check_categories(data: dict) -> Found:
@@ -160,12 +157,17 @@ def _check_categories(data: dict) -> Found:
         if isinstance(category, str) and category not in categories:
             others = [name for name, table in TAXONOMIES.items()
                       if name != taxonomy and category in table]
-            elsewhere = (f" ('{category}' is in the {others[0]!r} taxonomy: set "
-                         f"'taxonomy: {others[0]}' if the record uses it)" if others else "")
-            yield loc + ("category",), (
-                f"category {quoted(category)} is not in the {taxonomy!r} taxonomy{elsewhere}; "
-                f"use one of: {meanings(categories)}"
-            )
+            if others:
+                message = _("category {category} is not in the {taxonomy!r} taxonomy "
+                            "('{name}' is in the {other!r} taxonomy: set 'taxonomy: {other}' "
+                            "if the record uses it); use one of: {meanings}",
+                            category=quoted(category), name=category, taxonomy=taxonomy,
+                            other=others[0], meanings=meanings(categories))
+            else:
+                message = _("category {category} is not in the {taxonomy!r} taxonomy; use one "
+                            "of: {meanings}", category=quoted(category), taxonomy=taxonomy,
+                            meanings=meanings(categories))
+            yield loc + ("category",), message
 
 
 def _check_impact_endings(data: dict, emptied: Collection[tuple]) -> Found:
@@ -173,16 +175,14 @@ def _check_impact_endings(data: dict, emptied: Collection[tuple]) -> Found:
         ended, outcome = impact.get("ended"), impact.get("outcome")
         refused = any(("impacts", index, name) in emptied for name in ("ended", "outcome"))
         if ended is None and outcome is None and not refused:
-            yield ("impacts", index), (
-                "say how it ended: give 'ended', or 'outcome:' one of "
-                f"{meanings(OUTCOMES)}"
-            )
+            yield ("impacts", index), _(
+                "say how it ended: give 'ended', or 'outcome:' one of {meanings}",
+                meanings=meanings(OUTCOMES))
         elif outcome == "ongoing" and ended is not None and not _only_after(ended):
-            yield ("impacts", index, "outcome"), (
+            yield ("impacts", index, "outcome"), _(
                 "an impact cannot be ongoing and have ended: remove 'ended' (or write "
                 "'after …' for the last time it was known to go on), or set 'outcome' to how "
-                "it ended"
-            )
+                "it ended")
 
 
 def _only_after(ended: object) -> bool:
@@ -199,20 +199,17 @@ def _check_promises(data: dict) -> Found:
         restoration = promise.get("restoration") is not None
         deliverable = bool(promise.get("deliverable"))
         if restoration == deliverable:
-            yield loc, (
+            yield loc, _(
                 "a promise is of a restoration or of a deliverable: give exactly one of "
                 "'restoration' (the time announced) or 'deliverable' (what was promised, "
-                "with 'by')"
-            )
+                "with 'by')")
         elif deliverable and promise.get("by") is None:
-            yield loc + ("deliverable",), (
-                "say when the deliverable was promised for: add 'by' (an instant)"
-            )
+            yield loc + ("deliverable",), _(
+                "say when the deliverable was promised for: add 'by' (an instant)")
         if promise.get("target") is not None and promise.get("impact") is not None:
-            yield loc + ("impact",), (
+            yield loc + ("impact",), _(
                 "a restoration promise is about a key instant ('target') or one impact "
-                "('impact'), not both: remove one of them"
-            )
+                "('impact'), not both: remove one of them")
 
 
 def _check_order(incident: Incident) -> Found:
@@ -225,24 +222,24 @@ def _check_order(incident: Incident) -> Found:
         for later in KEY_INSTANT_NAMES[earlier_index + 1:]:
             first, second = getattr(instants, earlier), getattr(instants, later)
             if first and second and ends_before(first.at, second.at):
-                yield ("key_instants", later, "at"), (
-                    f"{later} ({shorten(str(second.at))}) is before {earlier} "
-                    f"({shorten(str(first.at))})"
-                )
+                yield ("key_instants", later, "at"), _(
+                    "{later} ({later_at}) is before {earlier} ({earlier_at})", later=later,
+                    later_at=shorten(str(second.at)), earlier=earlier,
+                    earlier_at=shorten(str(first.at)))
     spans = [(("cause", "trigger"), incident.cause.trigger)] + [
         (("cause", "contributing_factors", i), factor)
         for i, factor in enumerate(incident.cause.contributing_factors)
     ]
     for loc, factor in spans:
         if factor.started and factor.ended and ends_before(factor.started, factor.ended):
-            yield loc + ("ended",), (f"ends ({shorten(str(factor.ended))}) before it starts "
-                                     f"({shorten(str(factor.started))})")
+            yield loc + ("ended",), _("ends ({ended}) before it starts ({started})",
+                                      ended=shorten(str(factor.ended)),
+                                      started=shorten(str(factor.started)))
     for index, impact in enumerate(incident.impacts):
         if impact.ended and ends_before(impact.started, impact.ended):
-            yield ("impacts", index, "ended"), (
-                f"ends ({shorten(str(impact.ended))}) before it starts "
-                f"({shorten(str(impact.started))})"
-            )
+            yield ("impacts", index, "ended"), _(
+                "ends ({ended}) before it starts ({started})", ended=shorten(str(impact.ended)),
+                started=shorten(str(impact.started)))
 
 
 def _check_review(incident: Incident) -> Found:
@@ -251,32 +248,32 @@ def _check_review(incident: Incident) -> Found:
     # mean that a published review carries an approval, like an approved one.
     if review.status in ("approved", "published") and not any(
             approval.decision == "approved" for approval in review.approvals):
-        yield ("review", "status"), (
-            f"status {review.status!r} needs an approval: add one under review.approvals "
-            "(name, role, date, decision: approved), or set the status back to 'in_review'"
-        )
+        yield ("review", "status"), _(
+            "status {status!r} needs an approval: add one under review.approvals "
+            "(name, role, date, decision: approved), or set the status back to 'in_review'",
+            status=review.status)
     start = incident.key_instants.started.at.earliest
     first_day = start.astimezone(zone_named(incident.timezone)).date() if start else None
     if review.updated and first_day and review.updated < first_day:
-        yield ("review", "updated"), (
-            f"{review.updated} is before the incident started ({first_day})"
-        )
+        yield ("review", "updated"), _(
+            "{day} is before the incident started ({started})", day=review.updated,
+            started=first_day)
     for index, approval in enumerate(review.approvals):
         if first_day and approval.date < first_day:
-            yield ("review", "approvals", index, "date"), (
-                f"{approval.date} is before the incident started ({first_day})"
-            )
+            yield ("review", "approvals", index, "date"), _(
+                "{day} is before the incident started ({started})", day=approval.date,
+                started=first_day)
         elif review.updated and approval.date > review.updated:
-            yield ("review", "approvals", index, "date"), (
-                f"{approval.date} is after the review was last updated ({review.updated}): "
-                "recording a decision updates the review, so move 'updated' forward"
-            )
+            yield ("review", "approvals", index, "date"), _(
+                "{day} is after the review was last updated ({updated}): recording a "
+                "decision updates the review, so move 'updated' forward", day=approval.date,
+                updated=review.updated)
 
 
 def _check_audience_marks(data: dict) -> Found:
     for loc, entry, model in _entries(data, Incident):
         if loc == ("cause", "trigger") and entry.get("visibility") is not None:
-            yield loc + ("visibility",), (
+            yield loc + ("visibility",), _(
                 "the trigger appears in every document: mark its fields internal "
                 "(internal_fields) instead")
         names = entry.get("internal_fields")
@@ -287,14 +284,16 @@ def _check_audience_marks(data: dict) -> Found:
                 continue  # the schema says a field name is text
             if name not in fields:
                 hint = difflib.get_close_matches(name, fields, n=1)
-                yield loc + ("internal_fields", index), (
-                    f"{quoted(name)} is not a field of this entry (fields: {', '.join(fields)})"
-                    + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                yield loc + ("internal_fields", index), (_(
+                    "{name} is not a field of this entry (fields: {fields}); did you mean "
+                    "{hint!r}?", name=quoted(name), fields=", ".join(fields), hint=hint[0])
+                    if hint else _("{name} is not a field of this entry (fields: {fields})",
+                                   name=quoted(name), fields=", ".join(fields)))
             elif not _can_withhold(fields[name]):
-                yield loc + ("internal_fields", index), (
-                    f"{quoted(name)} cannot be left out of an entry that is shown: it is "
-                    "required and not free text; mark the whole entry with 'visibility' "
-                    "instead")
+                yield loc + ("internal_fields", index), _(
+                    "{name} cannot be left out of an entry that is shown: it is required and "
+                    "not free text; mark the whole entry with 'visibility' instead",
+                    name=quoted(name))
 
 
 def _entries(data: dict, model: type[BaseModel], loc: tuple = ()) -> Iterator[
@@ -339,9 +338,34 @@ def _can_withhold(info: FieldInfo) -> bool:
 
 def meanings(table: dict[str, str]) -> str:
     """List enumerated values with their meaning, for a message."""
-    return "; ".join(f"'{value}' ({meaning})" for value, meaning in table.items())
+    # The separator is translated too: French writes a space before a semicolon.
+    return _("; ").join(f"'{value}' ({_(meaning)})" for value, meaning in table.items())
 
 
-def _unknown(kind: str, ref: str, known: set[str]) -> str:
-    names = listing(sorted(known)) or "none is defined"
-    return f"unknown {kind} {quoted(ref)} (known: {names})"
+#: An action item that names itself where another one belongs, by field.
+_SUCCESSORS = {
+    "superseded_by": N_("an action item cannot be superseded by itself: give the id of "
+                        "another action item"),
+    "merged_into": N_("an action item cannot be merged into itself: give the id of another "
+                      "action item"),
+}
+
+#: A reference to an id that is not defined, by kind: (some are defined, none is).
+_UNKNOWN_SOURCE = (N_("unknown source {ref} (known: {known})"),
+                   N_("unknown source {ref} (known: none is defined)"))
+_UNKNOWN_THIRD_PARTY = (N_("unknown third party {ref} (known: {known})"),
+                        N_("unknown third party {ref} (known: none is defined)"))
+_UNKNOWN_LESSON = (N_("unknown lesson {ref} (known: {known})"),
+                   N_("unknown lesson {ref} (known: none is defined)"))
+_UNKNOWN_ACTION = (N_("unknown action item {ref} (known: {known})"),
+                   N_("unknown action item {ref} (known: none is defined)"))
+_UNKNOWN_IMPACT = (N_("unknown impact {ref} (known: {known})"),
+                   N_("unknown impact {ref} (known: none is defined): give the impact an 'id' "
+                      "and use it here"))
+
+
+def _unknown(messages: tuple[str, str], ref: str, known: set[str]) -> str:
+    """Say that a reference names no defined id, and list the ids that are."""
+    some, none = messages
+    names = listing(sorted(known))
+    return _(some, ref=quoted(ref), known=names) if names else _(none, ref=quoted(ref))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from postmortem.record.limits import MAX_ECHO
+from postmortem.i18n import _
+from postmortem.record.limits import MAX_ECHO, figure
 
 
 def shorten(text: str, limit: int = MAX_ECHO) -> str:
@@ -18,14 +19,16 @@ def quoted(text: str) -> str:
 
 
 def number(value: int | float) -> str:
-    """Write a number with thousands separators, shortened: 1,234,567."""
+    """Write a number with thousands grouped as the reader's language does, shortened."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e60:
         value = int(value)
-    return shorten(f"{value:,}")
+    return shorten(figure(value) if isinstance(value, int) else f"{value:,}")
 
 
 def listing(names: Iterable[str], most: int = 10) -> str:
     """List names for a message, the first `most` of them, each shortened."""
     names = list(names)
     shown = ", ".join(shorten(name) for name in names[:most])
-    return shown + (f", … ({len(names) - most:,} more)" if len(names) > most else "")
+    if len(names) <= most:
+        return shown
+    return _("{names}, … ({count} more)", names=shown, count=figure(len(names) - most))

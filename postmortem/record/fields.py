@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from postmortem.i18n import _
 from postmortem.record.echo import quoted
 from postmortem.record.instants import (
     JSON_SCHEMA_PATTERN,
@@ -46,8 +47,8 @@ def _when(value: object, info: ValidationInfo) -> When:
         reason = str(exc)
         if exc.name in context.get("unresolved", ()):
             shown = quoted(value) if isinstance(value, str) else repr(value)
-            reason = (f"{shown} cannot be placed: {quoted(exc.name)} is itself invalid or "
-                      f"depends on this instant")
+            reason = _("{instant} cannot be placed: {name} is itself invalid or depends on "
+                       "this instant", instant=shown, name=quoted(exc.name))
         raise PydanticCustomError("instant", "{reason}", {"reason": reason}) from None
     except InstantError as exc:
         raise PydanticCustomError("instant", "{reason}", {"reason": str(exc)}) from None

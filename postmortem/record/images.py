@@ -17,13 +17,20 @@ import struct
 from collections.abc import Iterator
 from urllib.parse import unquote_to_bytes
 
+from postmortem.i18n import N_, _
 from postmortem.record.echo import shorten
-from postmortem.record.limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
+from postmortem.record.limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, figure
 
 #: The embeddable types, by media type, with the name a message uses.
 RASTERS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP"}
 _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
-_ALLOWED = "only PNG, JPEG, GIF and WebP rasters may be embedded"
+
+#: What bytes that are no embeddable raster look like, as a message names them; the name
+#: of a format (PNG, PDF, TIFF) is the same in every language and is not marked.
+_NOTHING, _SVG, _XML = N_("nothing"), N_("SVG text"), N_("XML text")
+_ICON, _ZIP, _GZIP = N_("an icon"), N_("a ZIP archive"), N_("gzip data")
+_AVIF, _VIDEO, _TEXT = N_("AVIF or HEIF"), N_("video"), N_("text")
+_UNKNOWN = N_("unknown data")
 
 #: A `data:image/…` address in a text: its media type, parameters and data (up to the end
 #: of the address: a blank, a closing parenthesis, a quote or an angle bracket).
@@ -39,27 +46,32 @@ def inspect_image(media_type: str, data: bytes) -> str | None:
     declared = media_type.strip().lower()
     declared = _ALIASES.get(declared, declared)
     if declared not in RASTERS:
-        return (f"an image declared {shorten(media_type, 40)} (its bytes look like "
-                f"{_looks_like(data)}); {_ALLOWED}")
+        return _("an image declared {declared} (its bytes look like {looks_like}); "
+                 "only PNG, JPEG, GIF and WebP rasters may be embedded",
+                 declared=shorten(media_type, 40), looks_like=_looks_like(data))
     if not data:
-        return f"an image declared {declared} with no data; embed the file, encoded in base64"
+        return _("an image declared {declared} with no data; embed the file, encoded in base64",
+                 declared=declared)
     if len(data) > MAX_IMAGE_BYTES:
-        return f"an image of {len(data):,} bytes; the limit is {MAX_IMAGE_BYTES:,} bytes"
+        return _("an image of {size} bytes; the limit is {limit} bytes",
+                 size=figure(len(data)), limit=figure(MAX_IMAGE_BYTES))
     kind = _kind(data)
     if kind != RASTERS[declared]:
-        return (f"an image declared {declared} whose bytes are not {RASTERS[declared]} "
-                f"(they look like {_looks_like(data)}); {_ALLOWED}")
+        return _("an image declared {declared} whose bytes are not {kind} (they look like "
+                 "{looks_like}); only PNG, JPEG, GIF and WebP rasters may be embedded",
+                 declared=declared, kind=RASTERS[declared], looks_like=_looks_like(data))
     size = _SIZE_READERS[kind](data)
     if size is None or min(size) <= 0:
-        return (f"an image declared {declared} whose header is damaged (its width and height "
-                f"cannot be read): export the image again")
+        return _("an image declared {declared} whose header is damaged (its width and height "
+                 "cannot be read): export the image again", declared=declared)
     width, height = size
     if max(width, height) > MAX_IMAGE_SIDE:
-        return (f"an image of {width:,}×{height:,} pixels; the limit is {MAX_IMAGE_SIDE:,} "
-                f"pixels a side")
+        return _("an image of {width}×{height} pixels; the limit is {limit} pixels a side",
+                 width=figure(width), height=figure(height), limit=figure(MAX_IMAGE_SIDE))
     if width * height > MAX_IMAGE_PIXELS:
-        return (f"an image of {width:,}×{height:,} pixels ({width * height:,} pixels); the "
-                f"limit is {MAX_IMAGE_PIXELS:,} pixels")
+        return _("an image of {width}×{height} pixels ({pixels} pixels); the limit is "
+                 "{limit} pixels", width=figure(width), height=figure(height),
+                 pixels=figure(width * height), limit=figure(MAX_IMAGE_PIXELS))
     return None
 
 
@@ -86,8 +98,8 @@ def check_text_images(text: str) -> str | None:
     """Return why one of the images in text may not be embedded, or None (the first found)."""
     for media_type, data in embedded_images(text):
         if data is None:
-            return (f"an image declared {shorten(media_type, 40)} whose base64 data cannot be "
-                    "decoded; embed the file again, encoded in base64")
+            return _("an image declared {declared} whose base64 data cannot be decoded; "
+                     "embed the file again, encoded in base64", declared=shorten(media_type, 40))
         reason = inspect_image(media_type, data)
         if reason is not None:
             return reason
@@ -126,28 +138,27 @@ def _looks_like(data: bytes) -> str:
     if kind is not None:
         return kind
     if not data:
-        return "nothing"
+        return _(_NOTHING)
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096].lower():
-        return "SVG text"
+        return _(_SVG)
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")):
         return "HTML"
     if head.startswith(b"<?xml"):
-        return "XML text"
+        return _(_XML)
     signatures = {b"%PDF": "PDF", b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
-                  b"\x00\x00\x01\x00": "an icon", b"PK\x03\x04": "a ZIP archive",
-                  b"\x1f\x8b": "gzip data"}
+                  b"\x00\x00\x01\x00": _ICON, b"PK\x03\x04": _ZIP, b"\x1f\x8b": _GZIP}
     for signature, name in signatures.items():
         if data.startswith(signature):
-            return name
+            return _(name)  # a format's name has no translation and reads as it is
     if data[4:8] == b"ftyp":
-        return "AVIF or HEIF" if data[8:12] in (b"avif", b"heic", b"heix", b"mif1") else "video"
+        return _(_AVIF) if data[8:12] in (b"avif", b"heic", b"heix", b"mif1") else _(_VIDEO)
     try:
         decoded = data[:1024].decode("utf-8")
     except UnicodeDecodeError:
-        return "unknown data"
-    return "text" if decoded.strip() and "".join(decoded.split()).isprintable() \
-        else "unknown data"
+        return _(_UNKNOWN)
+    return _(_TEXT) if decoded.strip() and "".join(decoded.split()).isprintable() \
+        else _(_UNKNOWN)
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:

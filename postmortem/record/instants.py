@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from postmortem.i18n import N_, _
 from postmortem.record.echo import listing, quoted, shorten
 from postmortem.record.limits import FIRST_YEAR, LAST_YEAR
 
@@ -93,6 +94,12 @@ _UNITS = {
     "hours": "hours", "d": "days", "day": "days", "days": "days", "w": "weeks",
     "wk": "weeks", "wks": "weeks", "week": "weeks", "weeks": "weeks",
 }
+#: Why Python refuses a date or a time, as it says it, marked so that a reader of another
+#: language reads it in theirs (another wording, from another Python, is shown as it is).
+_DATE_REASONS = frozenset({
+    N_("hour must be in 0..23"), N_("minute must be in 0..59"), N_("second must be in 0..59"),
+    N_("day is out of range for month"), N_("month must be in 1..12"),
+})
 # A range written "A/B" is split at the slash outside the brackets of a zone name.
 _INTERVAL_SLASH = re.compile(r"/(?![^\[]*\])")
 
@@ -250,7 +257,7 @@ def parse_when(
     that relative instants follow; None when there is no record to read them from.
     """
     if not isinstance(text, str):
-        raise InstantError(f"expected an instant as text, e.g. {EXAMPLE!r}")
+        raise InstantError(_("expected an instant as text, e.g. {example!r}", example=EXAMPLE))
     cleaned = " ".join(text.split())
     if not _SYNTAX.match(cleaned):
         raise InstantError(_diagnose(cleaned, zone))
@@ -267,8 +274,8 @@ def parse_when(
 
 
 def _outside_years(text: str) -> str:
-    return (f"{quoted(text)} is outside the years {FIRST_YEAR} to {LAST_YEAR} that a record "
-            "may use")
+    return _("{text} is outside the years {first} to {last} that a record may use",
+             text=quoted(text), first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def _check_year(written: str) -> None:
@@ -296,7 +303,7 @@ def _parse(text: str, zone: str | None, anchors: Mapping[str, When] | None) -> W
         return When(earliest, latest, approximate, start.zone, text, start.precision)
     end = _point(text, last, zone, start)
     if _utc(end.latest) < _utc(start.earliest):
-        raise InstantError(f"the range ends before it starts: {quoted(text)}")
+        raise InstantError(_("the range ends before it starts: {text}", text=quoted(text)))
     return When(start.earliest, end.latest, approximate, start.zone, text, start.precision)
 
 
@@ -324,13 +331,20 @@ def _point(text: str, written: str, zone: str | None, start: When | None) -> Whe
         _check_year(written)
         year, month = int(written[:4]), int(written[5:])
         if not 1 <= month <= 12:
-            raise InstantError(f"{written} is not a month: the month is between 01 and 12")
+            raise InstantError(_("{written} is not a month: the month is between 01 and 12",
+                                 written=written))
         first_day = date(year, month, 1)
         following = date(year + month // 12, month % 12 + 1, 1)
         first, last = _day_bounds(first_day, following, text, zone, "month")
         return When(first, last, zone=zone, precision="month")
     moment = _moment(written, start)
     return When(moment, moment, zone=_zone_of(moment))
+
+
+def _reason(error: ValueError) -> str:
+    """Return why Python refused a date or a time, in the reader's language if it is known."""
+    reason = str(error)
+    return _(reason) if reason in _DATE_REASONS else reason
 
 
 def _zone_of(moment: datetime) -> str | None:
@@ -341,7 +355,8 @@ def _calendar_day(written: str) -> date:
     try:
         return date.fromisoformat(written)
     except ValueError as exc:
-        raise InstantError(f"{written} is not a calendar date: {exc}") from None
+        raise InstantError(_("{written} is not a calendar date: {reason}", written=written,
+                             reason=_reason(exc))) from None
 
 
 def _day_bounds(
@@ -349,12 +364,16 @@ def _day_bounds(
 ) -> tuple[datetime, datetime]:
     """Return the first and last instants of the days from `first_day` to `following_day`."""
     place = _zone_or_none(zone)
+    if place is None and kind == "day":
+        raise InstantError(_(
+            "{text} is a whole day, counted in the record's time zone: the record's "
+            "'timezone' is needed to read it; without a record, give a time with an offset, "
+            "e.g. '{day}T00:00Z'", text=quoted(text), day=first_day.isoformat()))
     if place is None:
-        raise InstantError(
-            f"{quoted(text)} is a whole {kind}, counted in the record's time zone: the record's "
-            f"'timezone' is needed to read it; without a record, give a time with an offset, "
-            f"e.g. '{first_day.isoformat()}T00:00Z'"
-        )
+        raise InstantError(_(
+            "{text} is a whole month, counted in the record's time zone: the record's "
+            "'timezone' is needed to read it; without a record, give a time with an offset, "
+            "e.g. '{day}T00:00Z'", text=quoted(text), day=first_day.isoformat()))
     # Midnight may not exist on a day the clocks change: fold 0 then gives the instant the
     # day really begins, and the day ends one microsecond before the next one begins.
     first = datetime.combine(first_day, datetime.min.time(), place)
@@ -381,10 +400,12 @@ def _moment(written: str, start: When | None) -> datetime:
         zone = start.zone if start is not None else None
         if not zone:
             offset = _format_offset(begin.utcoffset())
+    stamp = f"{day}T{clock}"
     try:
-        naive = datetime.fromisoformat(f"{day}T{clock}")
+        naive = datetime.fromisoformat(stamp)
     except ValueError as exc:
-        raise InstantError(f"{day}T{clock} is not a valid date and time: {exc}") from None
+        raise InstantError(_("{written} is not a valid date and time: {reason}",
+                             written=stamp, reason=_reason(exc))) from None
     if zone:
         return _in_zone(naive, zone, offset)
     return naive.replace(tzinfo=_fixed_offset(offset))
@@ -402,25 +423,28 @@ def _in_zone(naive: datetime, zone: str, offset: str | None) -> datetime:
     if offset:
         matching = [c for c in real if _format_offset(c.utcoffset()) == _normalise_offset(offset)]
         if not matching:
-            in_force = " or ".join(sorted({_format_offset(c.utcoffset()) for c in candidates}))
-            raise InstantError(
-                f"offset {offset} does not match zone {shorten(zone)} on "
-                f"{naive.date().isoformat()} "
-                f"(which is {in_force})"
-            )
+            in_force = sorted({_format_offset(c.utcoffset()) for c in candidates})
+            if len(in_force) == 1:
+                raise InstantError(_(
+                    "offset {offset} does not match zone {zone} on {day} (which is {in_force})",
+                    offset=offset, zone=shorten(zone), day=naive.date().isoformat(),
+                    in_force=in_force[0]))
+            raise InstantError(_(
+                "offset {offset} does not match zone {zone} on {day} (which is {in_force} "
+                "or {other})", offset=offset, zone=shorten(zone), day=naive.date().isoformat(),
+                in_force=in_force[0], other=in_force[1]))
         return matching[0]
     if not real:
-        raise InstantError(
-            f"{written} did not exist in {shorten(zone)}: the clocks were put forward that night; "
-            f"check the time"
-        )
+        raise InstantError(_(
+            "{written} did not exist in {zone}: the clocks were put forward that night; "
+            "check the time", written=written, zone=shorten(zone)))
     offsets = sorted({_format_offset(c.utcoffset()) for c in real}, reverse=True)
     if len(offsets) > 1:
-        raise InstantError(
-            f"{written} happened twice in {shorten(zone)}, when the clocks were put back: add the "
-            f"offset, '{written}{offsets[0]}[{zone}]' for the first time or "
-            f"'{written}{offsets[1]}[{zone}]' for the second"
-        )
+        first, second = (f"{written}{in_force}[{zone}]" for in_force in offsets[:2])
+        raise InstantError(_(
+            "{written} happened twice in {zone}, when the clocks were put back: add the "
+            "offset, '{first}' for the first time or '{second}' for the second",
+            written=written, zone=shorten(zone), first=first, second=second))
     return real[0]
 
 
@@ -429,19 +453,25 @@ def _relative(
 ) -> When:
     written_offset, name = rest.rsplit(" after ", 1)
     if anchors is None:
-        raise InstantError(
-            f"{quoted(text)} is relative to {quoted(name)}: a relative instant can only be read "
-            f"in a record, where {quoted(name)} is a key instant or a timeline entry id"
-        )
+        raise InstantError(_(
+            "{text} is relative to {name}: a relative instant can only be read "
+            "in a record, where {name} is a key instant or a timeline entry id",
+            text=quoted(text), name=quoted(name)))
     anchor = anchors.get(name)
     if anchor is None:
         known = sorted(anchors)
         hint = difflib.get_close_matches(name, known, n=1)
-        message = (f"{quoted(text)} follows {quoted(name)}, which is no key instant or "
-                   "timeline entry id")
-        if hint:
-            message += f"; did you mean {quoted(hint[0])}?"
-        message += f" (known: {listing(known)})" if known else " (the record has none)"
+        if not known:
+            message = _("{text} follows {name}, which is no key instant or timeline entry id "
+                        "(the record has none)", text=quoted(text), name=quoted(name))
+        elif hint:
+            message = _("{text} follows {name}, which is no key instant or timeline entry id; "
+                        "did you mean {close}? (known: {known})", text=quoted(text),
+                        name=quoted(name), close=quoted(hint[0]), known=listing(known))
+        else:
+            message = _("{text} follows {name}, which is no key instant or timeline entry id "
+                        "(known: {known})", text=quoted(text), name=quoted(name),
+                        known=listing(known))
         raise UnknownAnchorError(message, name)
     if qualifier == "within":
         offset = Duration(timedelta(0), _duration(written_offset))
@@ -453,7 +483,8 @@ def _relative(
             low_text += " " + _PART.findall(high_text)[0][1]
         low = _duration(low_text)
         if low > high:
-            raise InstantError(f"the offset range ends before it starts: {quoted(text)}")
+            raise InstantError(_("the offset range ends before it starts: {text}",
+                                 text=quoted(text)))
         offset = Duration(low, high, qualifier == "about")
     else:
         length = _duration(written_offset)
@@ -502,12 +533,14 @@ def stale_offset(when: When, zone: str) -> tuple[str, str] | None:
         seasons = {datetime(bound.year, month, 1, tzinfo=place).utcoffset() for month in (1, 7)}
         if written != in_force and written in seasons:
             local = bound.strftime("%Y-%m-%dT%H:%M")
+            with_offset, with_zone = f"{local}{_format_offset(in_force)}", f"{local}[{zone}]"
             return (
-                f"offset {_format_offset(written)} is not the one in force in {zone} on "
-                f"{bound.date().isoformat()} ({_format_offset(in_force)}, the clocks had "
-                f"changed)",
-                f"if {bound.strftime('%H:%M')} is the local time, write "
-                f"'{local}{_format_offset(in_force)}' or '{local}[{zone}]'",
+                _("offset {offset} is not the one in force in {zone} on {day} ({in_force}, "
+                  "the clocks had changed)", offset=_format_offset(written), zone=zone,
+                  day=bound.date().isoformat(), in_force=_format_offset(in_force)),
+                _("if {clock} is the local time, write '{with_offset}' or '{with_zone}'",
+                  clock=bound.strftime("%H:%M"), with_offset=with_offset,
+                  with_zone=with_zone),
             )
     return None
 
@@ -518,13 +551,15 @@ def parse_day(text: str) -> date:
         return text
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
         shown = quoted(text) if isinstance(text, str) else repr(text)
-        raise InstantError(f"expected a date as YYYY-MM-DD, e.g. '2024-09-30', got {shown}")
+        raise InstantError(_("expected a date as YYYY-MM-DD, e.g. '2024-09-30', got {shown}",
+                             shown=shown))
     if not FIRST_YEAR <= int(text.strip()[:4]) <= LAST_YEAR:
         raise InstantError(_outside_years(text.strip()))
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InstantError(f"{quoted(text)} is not a calendar date: {exc}") from None
+        raise InstantError(_("{written} is not a calendar date: {reason}", written=quoted(text),
+                             reason=_reason(exc))) from None
 
 
 def zone_named(name: str) -> tzinfo:
@@ -533,7 +568,8 @@ def zone_named(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InstantError(
-            f"unknown time zone {quoted(name)}: use an IANA name such as 'Europe/Paris'"
+            _("unknown time zone {name}: use an IANA name such as 'Europe/Paris'",
+              name=quoted(name))
         ) from None
 
 
@@ -553,7 +589,8 @@ def _check_offset(offset: str) -> None:
     hours, minutes = int(offset[1:3]), int(offset[4:6])
     total = (-1 if offset[0] == "-" else 1) * (hours * 60 + minutes)
     if minutes >= 60 or not -12 * 60 <= total <= 14 * 60:
-        raise InstantError(f"{offset!r} is not a UTC offset: offsets run from -12:00 to +14:00")
+        raise InstantError(_("{offset!r} is not a UTC offset: offsets run from -12:00 to +14:00",
+                             offset=offset))
 
 
 def _fixed_offset(offset: str) -> tzinfo:
@@ -579,13 +616,14 @@ def zone_hint(day: str, clock: str, zone: str | None) -> str:
     place = _zone_or_none(zone)
     written = f"{day}T{clock}"
     if place is None:
-        return (f"'{written}Z' for UTC, or the local offset (+HH:MM) or IANA zone in "
-                f"brackets (e.g. '[Area/City]')")
+        return _("'{written}Z' for UTC, or the local offset (+HH:MM) or IANA zone in "
+                 "brackets (e.g. '[Area/City]')", written=written)
     try:
         in_force = datetime.fromisoformat(written).replace(tzinfo=place).utcoffset()
     except ValueError:
         return f"'{written}[{zone}]'"
-    return f"'{written}{_format_offset(in_force)}' or '{written}[{zone}]'"
+    with_offset, with_zone = f"{written}{_format_offset(in_force)}", f"{written}[{zone}]"
+    return _("'{with_offset}' or '{with_zone}'", with_offset=with_offset, with_zone=with_zone)
 
 
 _NAIVE_MOMENT = re.compile(
@@ -602,11 +640,10 @@ def _diagnose(text: str, zone: str | None = None) -> str:
     )
     if day_with_offset and not _NAIVE_MOMENT.search(text):
         day = day_with_offset.group(1)
-        return (
-            f"{quoted(text)} gives a date with a zone or an offset but no time: a whole day is "
-            f"counted in the record's 'timezone'; write '{day}' for the day, or give a time, "
-            f"e.g. {zone_hint(day, '00:00', zone)}"
-        )
+        return _(
+            "{text} gives a date with a zone or an offset but no time: a whole day is "
+            "counted in the record's 'timezone'; write '{day}' for the day, or give a time, "
+            "e.g. {example}", text=quoted(text), day=day, example=zone_hint(day, "00:00", zone))
     for match in _NAIVE_MOMENT.finditer(text):
         day, clock, after = match["day"], match["clock"], match["after"]
         local = f"{day}T{clock}"
@@ -616,52 +653,57 @@ def _diagnose(text: str, zone: str | None = None) -> str:
                              re.IGNORECASE)
         if wrong_utc:
             sign, hours, minutes = wrong_utc[2], int(wrong_utc[3]), wrong_utc[4] or "00"
-            return (f"{quoted(text)}: write an offset from UTC as +HH:MM after the time, e.g. "
-                    f"'{local}{sign}{hours:02d}:{minutes}'")
+            example = f"{local}{sign}{hours:02d}:{minutes}"
+            return _("{text}: write an offset from UTC as +HH:MM after the time, e.g. "
+                     "'{example}'", text=quoted(text), example=example)
         if re.match(r" ?(?:utc|gmt)\b", after, re.IGNORECASE):
-            return (f"{quoted(text)}: write UTC in capitals or as Z, e.g. '{local} UTC' or "
-                    f"'{local}Z'")
+            return _("{text}: write UTC in capitals or as Z, e.g. '{local} UTC' or "
+                     "'{local}Z'", text=quoted(text), local=local)
         abbreviation = re.match(r" ?\(?([A-Z]{2,5})\)?(?:$| )", after)
         if abbreviation:
-            return (
-                f"{quoted(text)}: a zone abbreviation such as {abbreviation[1]!r} is ambiguous; "
-                f"write the offset or the zone name, e.g. {zone_hint(day, clock, zone)}"
-            )
-        return (
-            f"{local} has no time zone: an instant without one is ambiguous; add an offset "
-            f"or a zone, e.g. {zone_hint(day, clock, zone)}"
-        )
+            return _(
+                "{text}: a zone abbreviation such as {abbreviation!r} is ambiguous; "
+                "write the offset or the zone name, e.g. {example}", text=quoted(text),
+                abbreviation=abbreviation[1], example=zone_hint(day, clock, zone))
+        return _(
+            "{local} has no time zone: an instant without one is ambiguous; add an offset "
+            "or a zone, e.g. {example}", local=local, example=zone_hint(day, clock, zone))
     if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?", text):
-        return f"{quoted(text)} has no date and no zone: write a full instant, e.g. {EXAMPLE!r}"
+        return _("{text} has no date and no zone: write a full instant, e.g. {example!r}",
+                 text=quoted(text), example=EXAMPLE)
     relative = re.fullmatch(r"(?:.* )?(after|before) ([a-z0-9][a-z0-9-]*)", text)
     if relative:
         word, name = relative.groups()
         name = shorten(name)
         if word == "before":
-            return (f"{quoted(text)}: a relative instant counts forward from the instant it "
-                    f"follows; write e.g. 'within 2 min after {name}' or '2 min after {name}'")
+            return _("{text}: a relative instant counts forward from the instant it "
+                     "follows; write e.g. 'within 2 min after {name}' or '2 min after {name}'",
+                     text=quoted(text), name=name)
         if text == f"after {name}":
-            return (f"{quoted(text)} needs the time after {quoted(name)}: write e.g. "
-                    f"'within 2 min after {name}', '2 min after {name}' or "
-                    f"'between 1 and 3 min after {name}'")
+            return _("{text} needs the time after {quoted_name}: write e.g. "
+                     "'within 2 min after {name}', '2 min after {name}' or "
+                     "'between 1 and 3 min after {name}'", text=quoted(text),
+                     quoted_name=quoted(name), name=name)
         units = [unit for _, unit in re.findall(r"([0-9.]+) ?([A-Za-z]+)", text)
                  if unit not in _UNITS and unit not in ("after", "and", "between", "within",
                                                         "about")]
         if units:
-            return (f"{quoted(text)}: unknown unit {quoted(units[0])}; write a duration with "
-                    f"s, min, h, d or w, e.g. '1 h 30 min'")
-        return (f"{quoted(text)} is not a relative instant: write e.g. "
-                f"'within 2 min after {name}', '2 min after {name}', 'about 2 min after {name}' or "
-                f"'between 1 and 3 min after {name}'")
+            return _("{text}: unknown unit {unit}; write a duration with "
+                     "s, min, h, d or w, e.g. '1 h 30 min'", text=quoted(text),
+                     unit=quoted(units[0]))
+        return _("{text} is not a relative instant: write e.g. "
+                 "'within 2 min after {name}', '2 min after {name}', 'about 2 min after {name}' "
+                 "or 'between 1 and 3 min after {name}'", text=quoted(text), name=name)
     bound_of_range = re.match(r"(after|before) (?:between |.*/)", text)
     if bound_of_range:
-        return f"{bound_of_range[1]!r} takes one instant, not a range: {quoted(text)}"
+        return _("{word!r} takes one instant, not a range: {text}", word=bound_of_range[1],
+                 text=quoted(text))
     if re.fullmatch(r"between .+ and .+", text) or "/" in text:
-        return (f"{quoted(text)} is not a range: write 'between A and B' or 'A/B' with two ends of "
-                f"one kind, two times (the end may omit date and zone), two days or two months, "
-                f"e.g. 'between {EXAMPLE} and 12:00' or 'between 2021-03-10 and 2021-03-13'")
-    return (
-        f"{quoted(text)} is not an instant: write e.g. {EXAMPLE!r}, 'about {EXAMPLE}', "
-        f"'between {EXAMPLE} and 12:00', 'after {EXAMPLE}', a day '2024-08-03', a month "
-        f"'2024-08', or 'within 2 min after started'"
-    )
+        return _("{text} is not a range: write 'between A and B' or 'A/B' with two ends of "
+                 "one kind, two times (the end may omit date and zone), two days or two months, "
+                 "e.g. 'between {example} and 12:00' or 'between 2021-03-10 and 2021-03-13'",
+                 text=quoted(text), example=EXAMPLE)
+    return _(
+        "{text} is not an instant: write e.g. {example!r}, 'about {example}', "
+        "'between {example} and 12:00', 'after {example}', a day '2024-08-03', a month "
+        "'2024-08', or 'within 2 min after started'", text=quoted(text), example=EXAMPLE)

@@ -10,6 +10,8 @@ says why it is what it is. Every refusal reads `<what> is <actual>; the limit is
 
 from __future__ import annotations
 
+from postmortem.i18n import message_language
+
 #: Bytes in one record file. The longest real review is under 50 KiB of text; half a
 #: mebibyte leaves ten times that, bounds the memory of loading (a node per value), and
 #: keeps the PDF of the largest record within the rendering time limit (a record of
@@ -92,3 +94,17 @@ MEMORY_LIMIT = 2048
 
 #: Characters of a value echoed in a message: enough to recognise it, never a screenful.
 MAX_ECHO = 60
+
+
+def figure(value: int) -> str:
+    """Write a size, a count or a limit for a message, grouped as the reader's language does.
+
+    English groups thousands with commas (524,288); French with a narrow space (524 288),
+    since a comma there marks decimals.
+    """
+    lang = message_language()
+    if lang == "en":
+        return f"{value:,}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=lang)

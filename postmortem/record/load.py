@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import yaml
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, SequenceNode
 
 from postmortem.errors import Problem, RecordError
-from postmortem.record.compose import NodeComposer, Scalar, TooDeep
-from postmortem.record.limits import MAX_BYTES, MAX_DEPTH
+from postmortem.i18n import N_, _
+from postmortem.record.compose import AliasNode, NodeComposer, Scalar, TooDeep
+from postmortem.record.echo import shorten
+from postmortem.record.limits import MAX_BYTES, MAX_DEPTH, figure
 from postmortem.record.values import (
     BIDI_CONTROLS,
     NON_PRINTABLE,
@@ -36,10 +38,54 @@ from postmortem.record.values import (
 
 __all__ = ["MAX_BYTES", "Document", "load_bytes", "load_file", "read_source"]
 
-#: What a file that is not a regular file is, for the message that refuses it.
-_FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-               (stat.S_ISDIR, "a folder"))
+#: The message that refuses a file that is not a regular file, by what it is.
+_FILE_KINDS = (
+    (stat.S_ISFIFO, N_("not a regular file (a FIFO): a record is a YAML file")),
+    (stat.S_ISSOCK, N_("not a regular file (a socket): a record is a YAML file")),
+    (stat.S_ISCHR, N_("not a regular file (a character device): a record is a YAML file")),
+    (stat.S_ISBLK, N_("not a regular file (a block device): a record is a YAML file")),
+    (stat.S_ISDIR, N_("not a regular file (a folder): a record is a YAML file")),
+)
+_SPECIAL_FILE = N_("not a regular file (a special file): a record is a YAML file")
+
+#: What the YAML parser (libyaml) says of a problem, and of what it was reading, in the
+#: words a person writing a record meets; a reader of another language reads them in
+#: theirs, and any other wording as the parser wrote it.
+_PARSER_WORDS = frozenset({
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("could not find expected ':'"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected comment or line break"),
+    N_("did not find expected whitespace or line break"),
+    N_("did not find expected alphabetic or numeric character"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("found character that cannot start any token"),
+    N_("found unexpected end of stream"),
+    N_("found unexpected document indicator"),
+    N_("found unexpected ':'"),
+    N_("found undefined tag handle"),
+    N_("found unknown escape character"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a node"),
+    N_("while parsing a block node"),
+    N_("while parsing a flow node"),
+    N_("while scanning a simple key"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a block scalar"),
+    N_("while scanning an anchor"),
+    N_("while scanning an alias"),
+    N_("while scanning a tag"),
+})
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: BIDI_CONTROLS as UTF-8 bytes: searching the bytes (for their first byte, E2) is many
@@ -102,10 +148,9 @@ def read_source(path: str | os.PathLike) -> bytes:
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            kind = next((kind for test, kind in _FILE_KINDS if test(status.st_mode)),
-                        "a special file")
-            raise RecordError([Problem(
-                name, 1, 1, f"not a regular file ({kind}): a record is a YAML file")])
+            refusal = next((refusal for test, refusal in _FILE_KINDS if test(status.st_mode)),
+                           _SPECIAL_FILE)
+            raise RecordError([Problem(name, 1, 1, _(refusal))])
         if status.st_size > MAX_BYTES:
             raise RecordError([_too_large(name, status.st_size)])
         chunks: list[bytes] = []
@@ -129,7 +174,7 @@ def read_source(path: str | os.PathLike) -> bytes:
 
 def _unreadable(name: str, error: OSError) -> Problem:
     reason = error.strerror or str(error)
-    return Problem(name, 1, 1, f"cannot read the file: {reason}")
+    return Problem(name, 1, 1, _("cannot read the file: {reason}", reason=reason))
 
 
 def load_bytes(raw: bytes, path: str) -> Document:
@@ -145,13 +190,14 @@ def load_bytes(raw: bytes, path: str) -> Document:
     try:
         root, extra = loader.compose_stream()
     except TooDeep as error:
-        message = (f"values are nested more than {MAX_DEPTH} levels deep; the limit is "
-                   f"{MAX_DEPTH} levels: flatten the record")
+        message = _("values are nested more than {limit} levels deep; the limit is "
+                    "{limit} levels: flatten the record", limit=MAX_DEPTH)
         raise RecordError([problem_at(path, error.mark, message)]) from None
     except yaml.MarkedYAMLError as error:
         raise RecordError([_syntax_problem(path, text, error)]) from None
     except yaml.YAMLError as error:
-        raise RecordError([Problem(path, 1, 1, f"YAML cannot be read: {error}")]) from None
+        raise RecordError([Problem(path, 1, 1, _("YAML cannot be read: {error}",
+                                                  error=error))]) from None
     finally:
         loader.dispose()
 
@@ -161,18 +207,13 @@ def load_bytes(raw: bytes, path: str) -> Document:
                 path,
                 1,
                 1,
-                "file is empty: an incident record is a YAML mapping "
-                "(run 'postmortem new ID' for a template)",
+                _("file is empty: an incident record is a YAML mapping "
+                  "(run 'postmortem new ID' for a template)"),
             )
         ])
 
     if not isinstance(root, MappingNode):
-        raise RecordError([problem_at(
-            path,
-            root.start_mark,
-            f"the record must be a YAML mapping of fields, found {describe_node(root)}: "
-            "write `field: value` lines at the top level",
-        )])
+        raise RecordError([problem_at(path, root.start_mark, _not_a_mapping(root))])
     bidi = BIDI_CONTROLS.search(text) if _BIDI_BYTES.search(raw) else None
     builder = ValueBuilder(path, _timezone(root), bidi=bidi is not None)
     data = builder.value(root, ())
@@ -185,14 +226,33 @@ def load_bytes(raw: bytes, path: str) -> Document:
         builder.problem(
             extra,
             (),
-            "found a second YAML document: a file holds one incident record, "
-            "so remove the '---' and what follows or move it to its own file",
+            _("found a second YAML document: a file holds one incident record, "
+              "so remove the '---' and what follows or move it to its own file"),
         )
     if not isinstance(data, dict):
         # A refused tag on the root mapping leaves no record to validate.
         raise RecordError(builder.problems)
     return Document(path, data, builder.positions, builder.key_positions,
                     tuple(builder.problems), tuple(builder.emptied))
+
+
+def _not_a_mapping(root: Any) -> str:
+    """Say that the top of the file is not a mapping, naming what it is."""
+    if isinstance(root, SequenceNode):
+        return _("the record must be a YAML mapping of fields, found a list: "
+                 "write `field: value` lines at the top level")
+    if isinstance(root, AliasNode):
+        return _("the record must be a YAML mapping of fields, found an alias: "
+                 "write `field: value` lines at the top level")
+    if isinstance(root, Scalar) and not is_empty(root):
+        return _("the record must be a YAML mapping of fields, found a single value "
+                 "'{value}': write `field: value` lines at the top level",
+                 value=shorten(root.value))
+    if isinstance(root, Scalar):
+        return _("the record must be a YAML mapping of fields, found nothing: "
+                 "write `field: value` lines at the top level")
+    return _("the record must be a YAML mapping of fields, found {what}: "
+             "write `field: value` lines at the top level", what=describe_node(root))
 
 
 def _timezone(root: MappingNode) -> str | None:
@@ -211,7 +271,8 @@ def _decode(raw: bytes, path: str) -> str:
     except UnicodeDecodeError as error:
         prefix = raw[bom : bom + error.start].decode("utf-8")
         lines = _LINE_BREAK.split(prefix)
-        message = f"file is not valid UTF-8 (byte 0x{raw[bom + error.start]:02X}); save it as UTF-8"
+        message = _("file is not valid UTF-8 (byte 0x{byte}); save it as UTF-8",
+                    byte=format(raw[bom + error.start], "02X"))
         raise RecordError([Problem(path, len(lines), len(lines[-1]) + 1, message)]) from None
 
 
@@ -221,16 +282,37 @@ def _check_characters(text: str, path: str) -> None:
     if match is None:
         return
     lines = _LINE_BREAK.split(text[: match.start()])
-    message = f"control character U+{ord(match.group()):04X} is not allowed in YAML: remove it"
+    message = _("control character U+{code} is not allowed in YAML: remove it",
+                code=format(ord(match.group()), "04X"))
     raise RecordError([Problem(path, len(lines), len(lines[-1]) + 1, message)])
 
 
 def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
-    """Turn a scanner or parser error into one problem with a hint."""
+    """Turn a scanner or parser error into one problem with a hint.
+
+    The parser's own account of the problem and of what it was reading is in the reader's
+    language where its wording is known (`_PARSER_WORDS`), else as the parser wrote it.
+    """
     mark = error.problem_mark or error.context_mark
     problem = error.problem or "the YAML cannot be read"
-    message = f"YAML syntax error: {problem}"
+    shown = _parser_says(error.problem) if error.problem else _("the YAML cannot be read")
     context_mark = error.context_mark
+    if "\\t" in problem or "tab" in problem or (mark is not None and _char_at(text, mark) == "\t"):
+        hint = _("indent with spaces, YAML does not allow tabs here")
+    elif "nesting" in problem:
+        hint = _("flatten the record")
+    elif "quoted scalar" in (error.context or ""):
+        hint = _("close the quote that starts there")
+    else:
+        layout = _layout_advice(text, error)
+        if layout is not None:
+            line, column, advice = layout
+            return Problem(path, line, column, _("{advice} (YAML syntax error: {problem})",
+                                                 advice=advice, problem=shown))
+        hint = _(
+            "check the indentation, the ':' after each key and the quotes "
+            "on this line and the one before"
+        )
     # `mark` falls back to `context_mark`, so it is set whenever `context_mark` is.
     if (
         error.context
@@ -238,28 +320,20 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
         and mark is not None
         and (context_mark.line, context_mark.column) != (mark.line, mark.column)
     ):
-        message += (
-            f" ({error.context} started at line {context_mark.line + 1}, "
-            f"column {context_mark.column + 1})"
-        )
-    if "\\t" in problem or "tab" in problem or (mark is not None and _char_at(text, mark) == "\t"):
-        hint = "indent with spaces, YAML does not allow tabs here"
-    elif "nesting" in problem:
-        hint = "flatten the record"
-    elif "quoted scalar" in (error.context or ""):
-        hint = "close the quote that starts there"
+        message = _("YAML syntax error: {problem} ({context} started at line {line}, "
+                    "column {column}); {hint}", problem=shown,
+                    context=_parser_says(error.context),
+                    line=context_mark.line + 1, column=context_mark.column + 1, hint=hint)
     else:
-        layout = _layout_advice(text, error)
-        if layout is not None:
-            line, column, advice = layout
-            return Problem(path, line, column, f"{advice} (YAML syntax error: {problem})")
-        hint = (
-            "check the indentation, the ':' after each key and the quotes "
-            "on this line and the one before"
-        )
+        message = _("YAML syntax error: {problem}; {hint}", problem=shown, hint=hint)
     if mark is None:
-        return Problem(path, 1, 1, f"{message}; {hint}")
-    return problem_at(path, mark, f"{message}; {hint}")
+        return Problem(path, 1, 1, message)
+    return problem_at(path, mark, message)
+
+
+def _parser_says(words: str) -> str:
+    """Return what the parser wrote, in the reader's language if its wording is known."""
+    return _(words) if words in _PARSER_WORDS else words
 
 
 class _Line(NamedTuple):
@@ -319,27 +393,30 @@ def _mapping_value_advice(here: _Line, previous: _Line | None,
     before = here.text[:column]
     if ": " in before[here.indent:]:
         key = here.key()
-        name = key[0] if key else "the key"
+        if key is None:
+            return (here.number + 1, column + 1,
+                    _("the value of 'the key' contains ': ', which YAML reads as a new key: "
+                      "put the whole value in quotes"))
         return (here.number + 1, column + 1,
-                f"the value of {name!r} contains ': ', which YAML reads as a new key: "
-                "put the whole value in quotes")
+                _("the value of {name!r} contains ': ', which YAML reads as a new key: "
+                  "put the whole value in quotes", name=key[0]))
     if previous is None:
         return None
     key = previous.key()
     if previous.content.startswith("-") and not previous.content.startswith("- "):
         return (previous.number + 1, previous.indent + 1,
-                "a list item needs a space after its '-': write '- ' here")
+                _("a list item needs a space after its '-': write '- ' here"))
     if key is None:
         colon = previous.content.find(":")
         if colon > 0:
             return (previous.number + 1, previous.indent + colon + 1,
-                    "put a space after this ':' so that YAML reads a key and its value")
+                    _("put a space after this ':' so that YAML reads a key and its value"))
         return None
     name, key_column = key
     if here.indent > key_column:
         return (here.number + 1, here.indent + 1,
-                f"this line is indented more than the key above it; line it up with "
-                f"{name!r} (column {key_column + 1})")
+                _("this line is indented more than the key above it; line it up with "
+                  "{name!r} (column {column})", name=name, column=key_column + 1))
     return None
 
 
@@ -348,10 +425,10 @@ def _missing_colon_advice(line: _Line) -> tuple[int, int, str] | None:
     match = re.search(r":(?=\S)", line.content)
     if match is not None:
         return (line.number + 1, line.indent + match.start() + 1,
-                "put a space after this ':' so that YAML reads a key and its value")
+                _("put a space after this ':' so that YAML reads a key and its value"))
     return (line.number + 1, line.indent + 1,
-            "this line has no ':' after its key: write 'key: value', or indent it under the "
-            "value it continues")
+            _("this line has no ':' after its key: write 'key: value', or indent it under the "
+              "value it continues"))
 
 
 def _block_end_advice(here: _Line, above: list[_Line], entries: int,
@@ -364,13 +441,15 @@ def _block_end_advice(here: _Line, above: list[_Line], entries: int,
                  if line.content.startswith("-") and line.indent != here.indent]
         sibling = items[0] if items else None
         if sibling is not None and in_list and here.indent > sibling.indent:
-            return (*where, "this list item is indented more than the items above it; line "
-                            f"its '-' up with theirs (column {sibling.indent + 1})")
+            return (*where, _("this list item is indented more than the items above it; line "
+                              "its '-' up with theirs (column {column})",
+                              column=sibling.indent + 1))
         if sibling is not None and sibling.indent > here.indent:
-            return (*where, "this list item is indented less than the items above it; line "
-                            f"its '-' up with theirs (column {sibling.indent + 1})")
-        return (*where, "a list item cannot stand here, among the keys of a mapping: indent it "
-                        "under the key it belongs to, or write it as 'key: value'")
+            return (*where, _("this list item is indented less than the items above it; line "
+                              "its '-' up with theirs (column {column})",
+                              column=sibling.indent + 1))
+        return (*where, _("a list item cannot stand here, among the keys of a mapping: indent "
+                          "it under the key it belongs to, or write it as 'key: value'"))
     # A key: name the keys above it that it could line up with.
     candidates: list[tuple[str, int]] = []
     for line in content:
@@ -379,8 +458,9 @@ def _block_end_advice(here: _Line, above: list[_Line], entries: int,
             continue
         if in_list and line.indent == entries and line.content.startswith("- ") \
                 and here.indent == entries:
-            return (*where, f"this line is lined up with the '-' of the list item above; indent "
-                            f"it to line up with {key[0]!r} (column {key[1] + 1})")
+            return (*where, _("this line is lined up with the '-' of the list item above; "
+                              "indent it to line up with {name!r} (column {column})",
+                              name=key[0], column=key[1] + 1))
         if not candidates or key[1] < candidates[-1][1]:
             candidates.append(key)
         if key[1] <= entries and not in_list:
@@ -389,10 +469,15 @@ def _block_end_advice(here: _Line, above: list[_Line], entries: int,
     shallower = [key for key in candidates if key[1] < here.indent]
     if not deeper and not shallower:
         return None
-    options = " or ".join(f"{name!r} (column {column + 1})"
-                          for name, column in (deeper[-1:] + shallower[:1]))
-    return (*where, f"this line is indented to column {here.indent + 1}, where no key above "
-                    f"it is: line it up with {options}")
+    (name, column), *other = deeper[-1:] + shallower[:1]
+    if not other:
+        return (*where, _("this line is indented to column {indent}, where no key above it "
+                          "is: line it up with {name!r} (column {column})",
+                          indent=here.indent + 1, name=name, column=column + 1))
+    return (*where, _("this line is indented to column {indent}, where no key above it is: "
+                      "line it up with {name!r} (column {column}) or {other!r} (column "
+                      "{other_column})", indent=here.indent + 1, name=name, column=column + 1,
+                      other=other[0][0], other_column=other[0][1] + 1))
 
 
 def _content_line(lines: list[str], number: int) -> _Line:
@@ -415,6 +500,7 @@ def _too_large(path: str, size: int) -> Problem:
         path,
         1,
         1,
-        f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes ({MAX_BYTES // 1024} KiB): "
-        "an incident record is text, keep logs and attachments in separate files",
+        _("file is {size} bytes; the limit is {limit} bytes ({kib} KiB): "
+          "an incident record is text, keep logs and attachments in separate files",
+          size=figure(size), limit=figure(MAX_BYTES), kib=MAX_BYTES // 1024),
     )

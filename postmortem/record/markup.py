@@ -14,7 +14,8 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from postmortem.record.limits import MAX_NESTING, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from postmortem.i18n import _
+from postmortem.record.limits import MAX_NESTING, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS, figure
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -64,9 +65,11 @@ def markdown_problem(text: str) -> str | None:
     tokens = _parser().parse(text)
     rows, columns = _largest_table(tokens)
     if columns > MAX_TABLE_COLUMNS:
-        return f"a table of {columns:,} columns; the limit is {MAX_TABLE_COLUMNS:,} columns"
+        return _("a table of {columns} columns; the limit is {limit} columns",
+                 columns=figure(columns), limit=figure(MAX_TABLE_COLUMNS))
     if rows > MAX_TABLE_ROWS:
-        return f"a table of {rows:,} rows; the limit is {MAX_TABLE_ROWS:,} rows"
+        return _("a table of {rows} rows; the limit is {limit} rows", rows=figure(rows),
+                 limit=figure(MAX_TABLE_ROWS))
     depth = max(_token_depth(tokens), brackets)
     if depth > MAX_NESTING:
         # The parser stops nesting blocks at its own bound: count the markers beyond it.
@@ -75,7 +78,8 @@ def markdown_problem(text: str) -> str | None:
 
 
 def _nested(depth: int) -> str:
-    return f"Markdown nested {depth:,} levels deep; the limit is {MAX_NESTING:,} levels"
+    return _("Markdown nested {depth} levels deep; the limit is {limit} levels",
+             depth=figure(depth), limit=figure(MAX_NESTING))
 
 
 @cache

@@ -4,6 +4,11 @@ Each message names the field, says what is wrong with the value, and what to wri
 instead: "did you mean" for misspelt names and enumerated values, the meanings of
 taxonomy categories, outcomes and confidences, and the field's own description for a
 missing field.
+
+Messages are in the reader's language (`postmortem.i18n`): each variant is a whole sentence,
+and what varies inside one (the name of an enumerated value with its article, a count of
+items) is a whole phrase of its own, so that a translation gives it its gender and plural.
+The fields' descriptions are the model's documentation, in English.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 from pydantic_core.core_schema import ErrorType
 
+from postmortem.i18n import N_, _, ngettext
 from postmortem.record.checks import meanings
 from postmortem.record.echo import quoted, shorten
 from postmortem.record.languages import LANGUAGE_TAG_PATTERN
@@ -64,20 +70,50 @@ _ITEM_NAMES = {
 
 #: What to write in a field left empty, by the kind of value it takes.
 _EMPTY_ADVICE = {
-    "string_type": "write the text after the ':'",
-    "int_type": "write a whole number after the ':'",
-    "float_type": "write a number after the ':'",
-    "bool_type": "write true or false after the ':'",
-    "list_type": "write its items on the lines below, each after '- ' and indented",
-    "model_type": "write its fields on the lines below, as 'key: value' lines indented under it",
-    "dict_type": "write its fields on the lines below, as 'key: value' lines indented under it",
+    "string_type": N_("write the text after the ':'"),
+    "int_type": N_("write a whole number after the ':'"),
+    "float_type": N_("write a number after the ':'"),
+    "bool_type": N_("write true or false after the ':'"),
+    "list_type": N_("write its items on the lines below, each after '- ' and indented"),
+    "model_type": N_("write its fields on the lines below, as 'key: value' lines indented "
+                     "under it"),
+    "dict_type": N_("write its fields on the lines below, as 'key: value' lines indented "
+                    "under it"),
+}
+
+#: What a message calls an enumerated value, with its article, by the noun that its
+#: location gives (`_enum_noun`): "'zzz' is not a timeline kind".
+ENUM_NOUNS = {
+    "value": N_("a value"),
+    "schema version": N_("a schema version"),
+    "language": N_("a language"),
+    "locale": N_("a locale"),
+    "severity": N_("a severity"),
+    "taxonomy": N_("a taxonomy"),
+    "review status": N_("a review status"),
+    "visibility": N_("a visibility"),
+    "approval decision": N_("an approval decision"),
+    "confidence": N_("a confidence"),
+    "outcome": N_("an outcome"),
+    "amount qualifier": N_("an amount qualifier"),
+    "quantity qualifier": N_("a quantity qualifier"),
+    "consequence": N_("a consequence"),
+    "audience": N_("an audience"),
+    "promised target": N_("a promised target"),
+    "timeline kind": N_("a timeline kind"),
+    "action item status": N_("an action item status"),
+    "action item type": N_("an action item type"),
+    "action item priority": N_("an action item priority"),
+    "notification kind": N_("a notification kind"),
 }
 
 #: What a message calls the value of a field whose name is an abbreviation.
 _NOUNS = {"lang": "language", "timezone": "time zone"}
 
 _SLUG_PATTERN = "^[a-z0-9][a-z0-9-]*$"
-_NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
+#: Counts that messages write in words; one is in the message itself, which says "one …"
+#: with the gender its language gives the item.
+_NUMBER_WORDS = {2: N_("two"), 3: N_("three")}
 
 
 def rank(error: ErrorDetails) -> int:
@@ -99,20 +135,24 @@ def describe(loc: tuple, error: ErrorDetails) -> str:
         name = loc[-1]
         allowed = _fields_at(loc[:-1])
         hint = difflib.get_close_matches(str(name), allowed, n=1)
-        message = f"unknown field {quoted(str(name))}" + (
-            f"; did you mean {hint[0]!r}?" if hint else "")
+        shown = quoted(str(name))
         if name == "ongoing" and loc[:1] == ("impacts",):
-            message += (": since format 2 an impact says how it ended with 'outcome'; write "
-                        "'outcome: ongoing' for 'ongoing: true', and remove 'ongoing: false'")
-        elif allowed and not hint:
-            message += f" (allowed: {', '.join(allowed)})"
-        return message
+            return _("unknown field {name}: since format 2 an impact says how it ended with "
+                     "'outcome'; write 'outcome: ongoing' for 'ongoing: true', and remove "
+                     "'ongoing: false'", name=shown)
+        if hint:
+            return _("unknown field {name}; did you mean {hint!r}?", name=shown, hint=hint[0])
+        if allowed:
+            return _("unknown field {name} (allowed: {allowed})", name=shown,
+                     allowed=", ".join(allowed))
+        return _("unknown field {name}", name=shown)
     if kind == "missing":
-        message = f"missing required field {loc[-1]!r}"
         info = _field_info(loc)
         if info is not None and info.description:
-            message += f": {_sentence(info.description)}"
-        return message
+            # The description is the model's documentation, which stays in English.
+            return _("missing required field {name!r}: {description}", name=loc[-1],
+                     description=_sentence(info.description))
+        return _("missing required field {name!r}", name=loc[-1])
     return _describe_value(loc, error)
 
 
@@ -130,74 +170,92 @@ def _describe_value(loc: tuple, error: ErrorDetails) -> str:
         # `key:` with nothing after it: say what to write rather than what was found.
         info = _field_info(loc)
         optional = info is not None and not info.is_required() and not isinstance(loc[-1], int)
-        return f"{name} is empty: {_EMPTY_ADVICE[kind]}" + (
-            ", or remove the line" if optional else "")
+        advice = _(_EMPTY_ADVICE[kind])
+        if optional:
+            return _("{name} is empty: {advice}, or remove the line", name=name, advice=advice)
+        return _("{name} is empty: {advice}", name=name, advice=advice)
+    found = _describe(value)
     if kind in ("string_type", "string_sub_type", "string_unicode"):
-        return f"{name} must be text, found {_describe(value)}" + (
-            ": put it in quotes" if isinstance(value, int | float) else "")
+        if isinstance(value, int | float):
+            return _("{name} must be text, found {found}: put it in quotes",
+                     name=name, found=found)
+        return _("{name} must be text, found {found}", name=name, found=found)
     if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
-        return f"{name} must be a whole number (e.g. 3), found {_describe(value)}"
+        return _("{name} must be a whole number (e.g. 3), found {found}", name=name, found=found)
     if kind in ("float_type", "float_parsing", "decimal_type", "decimal_parsing"):
-        return f"{name} must be a number (e.g. 3 or 2.5), found {_describe(value)}"
+        return _("{name} must be a number (e.g. 3 or 2.5), found {found}",
+                 name=name, found=found)
     if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
-        return f"{name} must be a finite number, found {_describe(value)}"
+        return _("{name} must be a finite number, found {found}", name=name, found=found)
     if kind in ("bool_type", "bool_parsing"):
-        return (f"{name} must be true or false (written as the plain words true or false "
-                f"in YAML), found {_describe(value)}")
+        return _("{name} must be true or false (written as the plain words true or false "
+                 "in YAML), found {found}", name=name, found=found)
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
-        message = f"{name} must be a list, found {_describe(value)}"
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            message += f": for a single item write [{shorten(str(value))}]"
-        else:
-            message += ": write each item on its own line after '- '"
-        return message
+            return _("{name} must be a list, found {found}: for a single item write [{item}]",
+                     name=name, found=found, item=shorten(str(value)))
+        return _("{name} must be a list, found {found}: write each item on its own line "
+                 "after '- '", name=name, found=found)
     if kind in ("model_type", "dict_type", "model_attributes_type", "dataclass_type"):
-        return (f"{name} must be a mapping of fields ('key: value' lines indented under it), "
-                f"found {_describe(value)}")
+        return _("{name} must be a mapping of fields ('key: value' lines indented under it), "
+                 "found {found}", name=name, found=found)
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == _SLUG_PATTERN:
-            return (f"{_describe(value)} is not a valid id: an id is lowercase letters, digits "
-                    "and hyphens, e.g. 'db-failover'")
+            return _("{found} is not a valid id: an id is lowercase letters, digits and "
+                     "hyphens, e.g. 'db-failover'", found=found)
         if ctx.get("pattern") == LANGUAGE_TAG_PATTERN:
-            return (f"{_describe(value)} is not a language code: write a short code such as "
-                    "'en', 'fr' or 'de' (or 'pt-BR')")
-        return f"{name} does not have the expected form, found {_describe(value)}"
+            return _("{found} is not a language code: write a short code such as 'en', 'fr' "
+                     "or 'de' (or 'pt-BR')", found=found)
+        return _("{name} does not have the expected form, found {found}", name=name,
+                 found=found)
     if kind == "string_too_short":
-        return f"{name} must not be empty"
+        return _("{name} must not be empty", name=name)
     if kind == "string_too_long":
-        return f"{name} is too long: keep it under {ctx.get('max_length')} characters"
+        return _("{name} is too long: keep it under {limit} characters", name=name,
+                 limit=ctx.get("max_length"))
     if kind in ("too_short", "too_long"):
         count = int(ctx.get("min_length" if kind == "too_short" else "max_length") or 1)
-        least = "at least" if kind == "too_short" else "at most"
-        return f"give {least} {_NUMBER_WORDS.get(count, str(count))} {_item_name(loc, count)}"
-    bounds = {"greater_than_equal": ("ge", "or more"), "greater_than": ("gt", "more than"),
-              "less_than_equal": ("le", "or less"), "less_than": ("lt", "less than")}
+        items = _counted_items(loc, count)
+        if kind == "too_short":
+            return _("give at least {items}", items=items)
+        return _("give at most {items}", items=items)
+    bounds = {
+        "greater_than_equal": ("ge", N_("{name} must be {limit} or more, found {found}")),
+        "greater_than": ("gt", N_("{name} must be more than {limit}, found {found}")),
+        "less_than_equal": ("le", N_("{name} must be {limit} or less, found {found}")),
+        "less_than": ("lt", N_("{name} must be less than {limit}, found {found}")),
+    }
     if kind in bounds:
-        key, words = bounds[kind]
-        limit = _number(ctx.get(key))
-        wanted = f"{limit} {words}" if words.startswith("or") else f"{words} {limit}"
-        return f"{name} must be {wanted}, found {_describe(value)}"
+        key, message = bounds[kind]
+        return _(message, name=name, limit=_number(ctx.get(key)), found=found)
     if kind == "value_error":
         return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
     info = _field_info(loc)
-    expected = (f" (it is: {_sentence(info.description)})"
-                if info is not None and info.description else "")
-    return f"{name} cannot be {_describe(value)}{expected}"
+    if info is not None and info.description:
+        return _("{name} cannot be {found} (it is: {description})", name=name, found=found,
+                 description=_sentence(info.description))
+    return _("{name} cannot be {found}", name=name, found=found)
 
 
 def _not_one_of(loc: tuple, value: object, allowed: list[str]) -> str:
     """Say that a value is not one of the allowed ones, with a suggestion."""
     noun = _enum_noun(loc)
-    article = "an" if noun[:1] in "aeiou" else "a"
-    message = (f"give {article} {noun}" if value is None
-               else f"{_describe(value)} is not {article} {noun}")
-    hint = (difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
-            if isinstance(value, str) else [])
-    message += f"; did you mean {hint[0]!r}? " if hint else ". "
+    # A noun that the table lacks (a field added to the model) is still said, in English.
+    phrase = ENUM_NOUNS.get(noun) or f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
     table = _MEANINGS.get(next((part for part in reversed(loc) if isinstance(part, str)), ""))
     if table is not None and set(allowed) <= set(table):
-        return f"{message}Use one of: {meanings({v: table[v] for v in allowed})}"
-    return f"{message}Use one of: {', '.join(allowed)}"
+        values = meanings({v: table[v] for v in allowed})
+    else:
+        values = ", ".join(allowed)
+    if value is None:
+        return _("give {noun}. Use one of: {values}", noun=_(phrase), values=values)
+    hint = (difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
+            if isinstance(value, str) else [])
+    if hint:
+        return _("{found} is not {noun}; did you mean {hint!r}? Use one of: {values}",
+                 found=_describe(value), noun=_(phrase), hint=hint[0], values=values)
+    return _("{found} is not {noun}. Use one of: {values}", found=_describe(value),
+             noun=_(phrase), values=values)
 
 
 def _allowed_values(loc: tuple, ctx: dict) -> list[str]:
@@ -239,6 +297,25 @@ def _enum_noun(loc: tuple) -> str:
     return f"{owner_name} {field}"
 
 
+def _counted_items(loc: tuple, count: int) -> str:
+    """Count the items of the list at loc in words: 'one timeline entry', 'two impacts'."""
+    names = [part for part in loc if isinstance(part, str)]
+    field = names[-1] if names else "item"
+    number = _(_NUMBER_WORDS[count]) if count in _NUMBER_WORDS else str(count)
+    # Each list with a bound on its length has its words here, so that every language
+    # can give the item its gender and its plural.
+    if field == "timeline":
+        return ngettext("one timeline entry", "{number} timeline entries", count, number=number)
+    if field == "impacts":
+        return ngettext("one impact", "{number} impacts", count, number=number)
+    if field == "audience":
+        return ngettext("one audience", "{number} audience", count, number=number)
+    if field == "claims":
+        return ngettext("one claim", "{number} claims", count, number=number)
+    english = "one" if count == 1 else number
+    return f"{english} {_item_name(loc, count)}"
+
+
 def _item_name(loc: tuple, count: object) -> str:
     """Name one item (or several) of the list at loc: 'claim', 'timeline entries'."""
     names = [part for part in loc if isinstance(part, str)]
@@ -256,8 +333,10 @@ def _field_name(loc: tuple) -> str:
     """Return the name of the field at loc, or say which list an item is of."""
     names = [part for part in loc if isinstance(part, str)]
     if not names:
-        return "the record"
-    return f"each item of {names[-1]}" if isinstance(loc[-1], int) else names[-1]
+        return _("the record")
+    if isinstance(loc[-1], int):
+        return _("each item of {field}", field=names[-1])
+    return names[-1]
 
 
 def _field_info(loc: tuple) -> FieldInfo | None:
@@ -295,7 +374,7 @@ def _fields_at(loc: tuple) -> list[str]:
 
 def _model_of(annotation: object) -> object:
     """Find the model class inside list[...], Optional[...] and Annotated[...] annotations."""
-    for _ in range(5):
+    for _depth in range(5):
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return annotation
         args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
@@ -321,16 +400,17 @@ def _number(value: object) -> str:
 
 
 def _describe(value: object) -> str:
+    """Say what a value is, for a message: 'the number 3', 'a list', 'it was'."""
     if value is None:
-        return "nothing (an empty value)"
+        return _("nothing (an empty value)")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}", value=str(value).lower())
     if isinstance(value, int | float):
-        return f"the number {shorten(_number(value))}"
+        return _("the number {value}", value=shorten(_number(value)))
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, str):
         return quoted(value)
-    return "a value of another kind"
+    return _("a value of another kind")

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from postmortem.i18n import N_
 from postmortem.record.bounds import number_problem
 from postmortem.record.fields import (
     Day,
@@ -26,29 +27,32 @@ SCHEMA_VERSION = 2
 CLOSED_STATUSES = ("done", "wont_do")
 
 #: Contributing-factor categories of each taxonomy a record may choose, with their meaning.
+#: The meanings here and in the tables below are marked N_: a message that lists the values
+#: says them in the reader's language, the schema in English.
 TAXONOMIES: dict[str, dict[str, str]] = {
     # A generic taxonomy for IT services.
     "generic": {
-        "infrastructure": "power, cooling, hardware, network links, buildings",
-        "software": "a defect in code the organisation runs",
-        "change": "a deployment, an update or a maintenance operation",
-        "configuration": "a setting, a rule or a content file that behaved badly",
-        "capacity": "load beyond what a system or a team could take",
-        "dependency": "a service the system relies on (internal or bought)",
-        "process": "how work is planned, checked and done",
-        "communication": "what was said, to whom and when, inside or outside",
-        "organisation": "structure, staffing, priorities, contracts",
-        "external": "an event outside the organisation's control (weather, attack, law)",
+        "infrastructure": N_("power, cooling, hardware, network links, buildings"),
+        "software": N_("a defect in code the organisation runs"),
+        "change": N_("a deployment, an update or a maintenance operation"),
+        "configuration": N_("a setting, a rule or a content file that behaved badly"),
+        "capacity": N_("load beyond what a system or a team could take"),
+        "dependency": N_("a service the system relies on (internal or bought)"),
+        "process": N_("how work is planned, checked and done"),
+        "communication": N_("what was said, to whom and when, inside or outside"),
+        "organisation": N_("structure, staffing, priorities, contracts"),
+        "external": N_("an event outside the organisation's control (weather, attack, law)"),
     },
     # The ALARM / London Protocol categories used in hospital incident analysis.
     "alarm": {
-        "patient": "the patient's condition, language, personality, social factors",
-        "individual": "knowledge, skills, health and fatigue of staff",
-        "task": "task design, procedures, availability of tests and tools (task and technology)",
-        "team": "communication, supervision and help within the team",
-        "environment": "staffing, workload, equipment, premises and their maintenance",
-        "organisation": "management decisions, policies, safety culture",
-        "institutional": "regulation, funding, the wider health system",
+        "patient": N_("the patient's condition, language, personality, social factors"),
+        "individual": N_("knowledge, skills, health and fatigue of staff"),
+        "task": N_("task design, procedures, availability of tests and tools (task and "
+                   "technology)"),
+        "team": N_("communication, supervision and help within the team"),
+        "environment": N_("staffing, workload, equipment, premises and their maintenance"),
+        "organisation": N_("management decisions, policies, safety culture"),
+        "institutional": N_("regulation, funding, the wider health system"),
     },
 }
 
@@ -57,10 +61,10 @@ Confidence = Literal["confirmed", "reported", "unverified", "derived"]
 
 #: What each confidence means, for the schema, the messages and the report's key.
 CONFIDENCES: dict[str, str] = {
-    "confirmed": "stated by the organisation or by several independent sources",
-    "reported": "from a single secondary source (press, a third party)",
-    "unverified": "heard or assumed, not checked",
-    "derived": "computed or decoded from other facts (a time from a message id, a subtraction)",
+    "confirmed": N_("stated by the organisation or by several independent sources"),
+    "reported": N_("from a single secondary source (press, a third party)"),
+    "unverified": N_("heard or assumed, not checked"),
+    "derived": N_("computed or decoded from other facts (a time from a message id, a subtraction)"),
 }
 
 #: How an impact ended, when it did.
@@ -68,25 +72,25 @@ Outcome = Literal["restored", "ended", "ongoing", "never_restored", "data_lost"]
 
 #: What each outcome means.
 OUTCOMES: dict[str, str] = {
-    "restored": "the service worked again (give 'ended')",
-    "ended": "the impact is over, at a time that may be unknown; not ongoing",
-    "ongoing": "the impact had not ended when the record's knowledge stops ('as_of')",
-    "never_restored": "destroyed, abandoned or replaced: say how in 'outcome_note'",
-    "data_lost": "the data is permanently lost (describe it in 'data_loss')",
+    "restored": N_("the service worked again (give 'ended')"),
+    "ended": N_("the impact is over, at a time that may be unknown; not ongoing"),
+    "ongoing": N_("the impact had not ended when the record's knowledge stops ('as_of')"),
+    "never_restored": N_("destroyed, abandoned or replaced: say how in 'outcome_note'"),
+    "data_lost": N_("the data is permanently lost (describe it in 'data_loss')"),
 }
 
 
 #: Categories of the French health-sector declaration of a serious information-system
 #: incident (Code de la santé publique, art. D1111-16-2), with what each covers.
 CONSEQUENCES: dict[str, str] = {
-    "care_safety": "possible or real consequences for the safety of patients' care",
-    "data_confidentiality": "health data read or disclosed, or possibly so, by someone not "
-                            "entitled to it",
-    "data_integrity": "health data altered, destroyed or lost",
-    "operations": "the normal functioning of the establishment was disrupted",
-    "health_system": "consequences for the organisation of care beyond the establishment "
-                     "(transfers, regional plans)",
-    "other_establishments": "a risk for other establishments (shared systems, spreading)",
+    "care_safety": N_("possible or real consequences for the safety of patients' care"),
+    "data_confidentiality": N_("health data read or disclosed, or possibly so, by someone not "
+                               "entitled to it"),
+    "data_integrity": N_("health data altered, destroyed or lost"),
+    "operations": N_("the normal functioning of the establishment was disrupted"),
+    "health_system": N_("consequences for the organisation of care beyond the establishment "
+                        "(transfers, regional plans)"),
+    "other_establishments": N_("a risk for other establishments (shared systems, spreading)"),
 }
 
 #: A category of the health-sector declaration.
@@ -130,10 +134,10 @@ Visibility = Literal["internal", "authority", "public"]
 
 #: What each visibility means.
 VISIBILITIES: dict[str, str] = {
-    "internal": "only the full review and the executive summary show it",
-    "authority": "also the NIS2 report and the health-sector declaration, not the public "
-                 "statement",
-    "public": "every document, the public statement included (as when empty)",
+    "internal": N_("only the full review and the executive summary show it"),
+    "authority": N_("also the NIS2 report and the health-sector declaration, not the public "
+                    "statement"),
+    "public": N_("every document, the public statement included (as when empty)"),
 }
 
 

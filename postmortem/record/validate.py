@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from postmortem.errors import Problem, RecordError, field_path
+from postmortem.i18n import _
 from postmortem.record.anchors import validation_context
 from postmortem.record.bounds import check_bounds
 from postmortem.record.checks import check_data, check_incident
@@ -71,18 +72,17 @@ def validate_upgraded(document: Document) -> tuple[Document, Incident]:
 def _check_version(document: Document) -> Problem | None:
     version = document.data.get("schema_version")
     if "schema_version" not in document.data:
-        message = (
-            f"missing required field: start the record with 'schema_version: {SCHEMA_VERSION}'"
-        )
+        message = _("missing required field: start the record with 'schema_version: "
+                    "{version}'", version=SCHEMA_VERSION)
         return _problem(document, (), message, (1, 1))
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        message = (
-            f"schema_version {version} is newer than this postmortem understands "
-            f"(up to {SCHEMA_VERSION}): upgrade postmortem to read this record"
-        )
+        message = _("schema_version {version} is newer than this postmortem understands "
+                    "(up to {newest}): upgrade postmortem to read this record",
+                    version=version, newest=SCHEMA_VERSION)
     elif not is_readable(version):
-        message = (f"unsupported schema_version {version!r}: this postmortem reads versions "
-                   f"{OLDEST_VERSION} to {SCHEMA_VERSION}")
+        message = _("unsupported schema_version {version!r}: this postmortem reads versions "
+                    "{oldest} to {newest}", version=version, oldest=OLDEST_VERSION,
+                    newest=SCHEMA_VERSION)
     else:
         return None
     loc = ("schema_version",)

@@ -16,6 +16,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from postmortem.errors import Problem, field_path
+from postmortem.i18n import _
 from postmortem.record.compose import (
     BOOL_TAG,
     FLOAT_TAG,
@@ -87,7 +88,7 @@ class ValueBuilder:
             self.empty(
                 node.start_mark,
                 loc,
-                "anchors and aliases are not allowed in incident records: write the value out",
+                _("anchors and aliases are not allowed in incident records: write the value out"),
             )
             return None
         if isinstance(node, Scalar):
@@ -121,8 +122,8 @@ class ValueBuilder:
                 self.problem(
                     key_node.start_mark,
                     entry,
-                    f"duplicate key '{_short(key)}' (first at line {first_lines[key]}): "
-                    "keep only one of them",
+                    _("duplicate key '{key}' (first at line {line}): keep only one of them",
+                      key=_short(key), line=first_lines[key]),
                 )
                 self.value(value_node, entry, record=False)
                 continue
@@ -138,21 +139,23 @@ class ValueBuilder:
             self.problem(
                 node.start_mark,
                 loc,
-                "anchors and aliases are not allowed in incident records: write the key out",
+                _("anchors and aliases are not allowed in incident records: write the key out"),
             )
             return None
         if not isinstance(node, Scalar):
             self.problem(
                 node.start_mark,
                 loc,
-                f"a key must be a plain name, found {describe_node(node)}: write the key as text",
+                _("a key must be a plain name, found {found}: write the key as text",
+                  found=describe_node(node)),
             )
             return None
         if not node.plain and node.tag not in SCALAR_TAGS:
             self.problem(node.start_mark, loc, _tag_message(node.tag))
             return None
         if node.plain and node.value == "":
-            self.problem(node.start_mark, loc, "empty key: write the field name before the ':'")
+            self.problem(node.start_mark, loc,
+                         _("empty key: write the field name before the ':'"))
             return None
         if self.bidi or node.style == '"':
             self.check_characters(node, loc)
@@ -173,9 +176,9 @@ class ValueBuilder:
                 return
             character = found.group()
         if node.style == '"':
-            self.problem(node.start_mark, loc, (
-                f"contains the control character U+{ord(character):04X} (written as "
-                "an escape), which a report cannot show; remove it"))
+            self.problem(node.start_mark, loc, _(
+                "contains the control character {code} (written as an escape), which a "
+                "report cannot show; remove it", code=code_point(character)))
 
     def scalar(self, node: Scalar, loc: tuple) -> Any:
         """Build a scalar value; YAML 1.1 traps and foreign tags become problems."""
@@ -201,8 +204,8 @@ class ValueBuilder:
             self.empty(
                 node.start_mark,
                 loc,
-                f"'{_short(node.value)}' is not a valid {_tag_name(node.tag)}: "
-                "fix the value or drop the tag",
+                _("'{value}' is not a valid {tag}: fix the value or drop the tag",
+                  value=_short(node.value), tag=_tag_name(node.tag)),
             )
             return None
 
@@ -217,8 +220,8 @@ class ValueBuilder:
             self.empty(
                 node.start_mark,
                 loc,
-                f"`{_short(text)}` is read by YAML 1.1 as the boolean {meaning}: "
-                "quote it if you mean the word, or write true/false",
+                _("`{text}` is read by YAML 1.1 as the boolean {meaning}: quote it if you mean "
+                  "the word, or write true/false", text=_short(text), meaning=meaning),
             )
             return None
         if node.tag == NULL_TAG:
@@ -227,17 +230,19 @@ class ValueBuilder:
             self.empty(
                 node.start_mark,
                 loc,
-                f"bare {_short(text)} is read by YAML 1.1 as the base-60 number "
-                f"{_base60(node)}: quote it, and for an instant write a date, time and zone, "
-                f"e.g. {_instant_example(text, self.zone)}",
+                _("bare {text} is read by YAML 1.1 as the base-60 number {number}: quote it, "
+                  "and for an instant write a date, time and zone, e.g. {example}",
+                  text=_short(text), number=_base60(node),
+                  example=_instant_example(text, self.zone)),
             )
             return None
         if _OCTAL_12.fullmatch(text) or (node.tag in (INT_TAG, FLOAT_TAG) and _is_ambiguous(text)):
             self.empty(
                 node.start_mark,
                 loc,
-                f"ambiguous number {_short(text)}: YAML readers disagree on octal, hex, binary "
-                "and '_' forms; quote it if it is text, or write a plain decimal",
+                _("ambiguous number {text}: YAML readers disagree on octal, hex, binary and "
+                  "'_' forms; quote it if it is text, or write a plain decimal",
+                  text=_short(text)),
             )
             return None
         if node.tag == INT_TAG:
@@ -246,7 +251,7 @@ class ValueBuilder:
             except ValueError:
                 # Python refuses to convert integers with thousands of digits.
                 self.empty(
-                    node.start_mark, loc, "number is too long to read: quote it if it is text"
+                    node.start_mark, loc, _("number is too long to read: quote it if it is text")
                 )
                 return None
         if node.tag == FLOAT_TAG:
@@ -257,9 +262,16 @@ class ValueBuilder:
 
 def bidi_message(character: str) -> str:
     """Say that a text holds a bidirectional control character, and what it does."""
-    name = unicodedata.name(character, "a bidirectional control")
-    return (f"contains the bidirectional control character U+{ord(character):04X} ({name}), "
-            "which makes text display in another order than it is read; remove it")
+    # The character's Unicode name is an identifier, the same in every language.
+    name = unicodedata.name(character, None) or _("a bidirectional control")
+    return _("contains the bidirectional control character {code} ({name}), which makes text "
+             "display in another order than it is read; remove it",
+             code=code_point(character), name=name)
+
+
+def code_point(character: str) -> str:
+    """Write a character's code point as Unicode does: U+202E."""
+    return f"U+{ord(character):04X}"
 
 
 def _instant_example(text: str, zone: str | None) -> str:
@@ -276,7 +288,7 @@ def _base60(node: ScalarNode) -> str:
             return str(_CONSTRUCTOR.construct_yaml_int(node))
         return str(_CONSTRUCTOR.construct_yaml_float(node))
     except ValueError:
-        return "(too large to show)"
+        return _("(too large to show)")
 
 
 def _is_ambiguous(text: str) -> bool:
@@ -290,14 +302,14 @@ def _is_ambiguous(text: str) -> bool:
 def describe_node(node) -> str:
     """Name the kind of a node for messages."""
     if isinstance(node, SequenceNode):
-        return "a list"
+        return _("a list")
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(node, AliasNode):
-        return "an alias"
+        return _("an alias")
     if is_empty(node):
-        return "nothing"
-    return f"a single value '{_short(node.value)}'"
+        return _("nothing")
+    return _("a single value '{value}'", value=_short(node.value))
 
 
 def is_empty(node) -> bool:
@@ -317,7 +329,7 @@ def _tag_name(tag: str) -> str:
 
 def _tag_message(tag: str) -> str:
     """Explain that a tag is refused."""
-    return f"tag {_tag_name(tag)} is not allowed: remove it and write a plain value"
+    return _("tag {tag} is not allowed: remove it and write a plain value", tag=_tag_name(tag))
 
 
 def problem_at(path: str, mark, message: str, field: str = "") -> Problem:

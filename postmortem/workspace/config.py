@@ -56,6 +56,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from postmortem.errors import ConfigError, Problem
+from postmortem.i18n import N_, _
 from postmortem.lint.config import LintSettings, suggestion
 from postmortem.record.languages import LANGUAGES, LOCALES, LanguageCode
 from postmortem.render import DOCUMENT_NAMES, FORMATS, Document, Format
@@ -116,13 +117,13 @@ class BuildSettings(BaseModel):
         default="", description='a quarter, half, year, month or range of days as text, e.g. '
         '"2024-Q3", "2024-H1", "2024", "2024-08", "2024-01-01..2024-06-30"')
     """Period of the review for management; empty: the 12 months up to the build's day."""
-    jobs: int | None = Field(default=None, ge=1, description="a whole number of at least 1")
+    jobs: int | None = Field(default=None, ge=1, description=N_("a whole number of at least 1"))
     """Records rendered at once; none: one per core."""
-    incidents: Folder = Field(default="incidents", description="a folder path as text")
+    incidents: Folder = Field(default="incidents", description=N_("a folder path as text"))
     """Folder of incident records."""
-    output: Folder = Field(default="output", description="a folder path as text")
+    output: Folder = Field(default="output", description=N_("a folder path as text"))
     """Folder the reports are written to."""
-    templates: Folder | None = Field(default=None, description="a folder path as text")
+    templates: Folder | None = Field(default=None, description=N_("a folder path as text"))
     """Template folder searched before the bundled templates; none: the bundled ones only.
 
     Templates are code that runs on every record: a workspace's are used only when named
@@ -131,10 +132,10 @@ class BuildSettings(BaseModel):
     language: LanguageCode = Field(default="en", description=f"one of {', '.join(LANGUAGES)}")
     """Language of the index and of the review across incidents."""
     time_limit: float = Field(default=TIME_LIMIT, gt=0, allow_inf_nan=False,
-                              description="a number of seconds above 0")
+                              description=N_("a number of seconds above 0"))
     """Seconds one record may take to render (`render` too); past it, it is reported failed."""
     memory_limit: int = Field(default=MEMORY_LIMIT, ge=1,
-                              description="a whole number of MiB of at least 1")
+                              description=N_("a whole number of MiB of at least 1"))
     """MiB of memory the process rendering one record may map; past it, the record fails."""
 
     def options(self, *, formats: tuple[str, ...] | None = None,
@@ -191,9 +192,10 @@ class BuildOptions:
 def _known_locale(locale: str) -> str:
     if locale not in LOCALES:
         raise PydanticCustomError(
-            "unknown_locale", "unknown locale {locale}{hint} (locales: {known})",
-            {"locale": repr(locale), "hint": suggestion(locale, LOCALES),
-             "known": ", ".join(LOCALES)})
+            "unknown_locale", "{reason}",
+            {"reason": _("unknown locale {locale}{hint} (locales: {known})",
+                         locale=repr(locale), hint=suggestion(locale, LOCALES),
+                         known=", ".join(LOCALES))})
     return locale
 
 
@@ -219,7 +221,7 @@ class RenderTable(BaseModel):
     locales: dict[LanguageCode, LocaleName] = Field(
         default_factory=dict, description=f"a locale among {', '.join(LOCALES)}")
     """Language -> the Babel locale of its dates and numbers; a record's `locale` wins."""
-    translations: Folder | None = Field(default=None, description="a folder path as text")
+    translations: Folder | None = Field(default=None, description=N_("a folder path as text"))
     """Folder of <lang>/LC_MESSAGES/postmortem.po; none: ./locale if present."""
 
 
@@ -230,7 +232,7 @@ class LabelTables(RootModel[dict[LanguageCode, dict[LabelText, LabelValue]]]):
 
     root: dict[LanguageCode, dict[LabelText, LabelValue]] = Field(
         default_factory=dict,
-        description="a text, or a list of one text per plural form of the language")
+        description=N_("a text, or a list of one text per plural form of the language"))
 
     def labels(self) -> tuple[Label, ...]:
         """Return every label, language by language, in the order the file gives them."""
@@ -425,30 +427,34 @@ def _problem(section: str, model: type[BaseModel], error: typing.Any, where: _Lo
         # A table of tables of values ([labels.fr]): the value's own key names it.
         owner, field_name = model, "root"
     if not loc:
-        message = f"[{section}] must be a table"
+        message = _("[{section}] must be a table", section=section)
     elif kind == "extra_forbidden":
         known = list(owner.model_fields) if owner else []
         title = (owner.model_config.get("title") if owner else None) or f"[{section}]"
         if title.startswith("["):
-            message = f"unknown key {names[-1]!r} in {title}{suggestion(names[-1], known)}"
-        else:
-            message = (f"unknown {title} {names[-1]!r}{suggestion(names[-1], known)} "
-                       f"(known: {', '.join(known)})")
+            message = _("unknown key {key!r} in {table}{hint}", key=names[-1], table=title,
+                        hint=suggestion(names[-1], known))
+        else:  # a table of tables: [lint.words.<lang>] names a word list
+            message = _("unknown word list {name!r}{hint} (known: {known})", name=names[-1],
+                        hint=suggestion(names[-1], known), known=", ".join(known))
     elif kind.startswith("unknown_"):  # our own validators say it themselves
         message = error["msg"]
     elif is_key:
         table = ".".join(keys[:-1])
-        message = f"unknown key {value!r} in [{table}]; use {error['ctx']['expected']}"
+        message = _("unknown key {key!r} in [{table}]; use {expected}", key=value, table=table,
+                    expected=error["ctx"]["expected"])
     else:
         description = owner.model_fields[field_name].description if owner and field_name else None
-        wanted = description or error["msg"].lower()
+        # A description is marked in its model (N_) and completes this sentence.
+        wanted = _(description) if description else error["msg"].lower()
         if field_name == "root":
             subject = repr(names[-1])
         elif field_name and names[-1] != field_name:
-            subject = f"{field_name} of {names[-1]}"
+            subject = _("{field} of {name}", field=field_name, name=names[-1])
         else:
             subject = names[-1]
-        message = f"{subject} must be {wanted}, got {value!r}"
+        message = _("{subject} must be {wanted}, got {value!r}", subject=subject,
+                    wanted=wanted, value=value)
     line, column = where.find(keys, item)
     return Problem(where.name, line, column, message, field=".".join(keys))
 
