@@ -17,3 +17,13 @@ def run(capsys):
         return status, captured.out, captured.err
 
     return invoke
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the precision and recall the lint corpus measured (tests/test_lint_corpus.py)."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+            "failed", []):
+        for name, value in getattr(report, "user_properties", ()):
+            if name == "lint_corpus":
+                terminalreporter.section("lint precision and recall on the labelled corpus")
+                terminalreporter.write_line(value)

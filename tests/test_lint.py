@@ -268,36 +268,52 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(run, monkeypatch):
         ("error", 25, "timeline[0].at: 2025-03-02")]
 
 
-def test_a_comment_naming_the_rule_silences_it_on_its_line(run, tmp_path):
+def test_a_comment_naming_the_rule_silences_it_in_its_entry_or_on_its_field(run, tmp_path):
     lines = (LINT / "seeded-en.yaml").read_text(encoding="utf-8").splitlines()
     # Inside a multi-line text a comment cannot sit on the phrase's line: the `>-` line counts.
     lines[17] += "  # postmortem: ignore[blame-language, counterfactual]"
-    lines[23] += "  # postmortem: ignore[named-individual]"
-    lines[24] += "  # postmortem: ignore[root-cause]"  # names another rule: silences nothing here
+    # Any line of a list entry silences the whole entry: both names of the factor.
+    lines[25] += "  # postmortem: ignore[named-individual]"
+    lines[8] += "  # postmortem: ignore[root-cause]"  # the summary's root cause, not its hindsight
+    lines[13] += "  # postmortem: ignore[weekday-mismatch]"  # another field: silences nothing
     path = tmp_path / "silenced.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     status, _, err = run("lint", path, "--today", TODAY)
     found = {(int(f["line"]), int(f["column"]), f["rule"]) for f in parse(err)}
     assert status == 1
     silenced = {
+        (10, 63, "root-cause"),
         (19, 44, "blame-language"),
         (20, 11, "counterfactual"),
         (24, 16, "named-individual"),
+        (25, 42, "named-individual"),
     }
     assert silenced.isdisjoint(found)
-    assert (25, 42, "named-individual") in found
-    assert (11, 38, "counterfactual") in found
+    assert {(11, 38, "counterfactual"), (10, 6, "weekday-mismatch")} <= found
+    # Silenced findings are counted nowhere, and JSON lists them apart with their comment.
+    status, out, _ = run("lint", path, "--today", TODAY, "--format", "json")
+    data = json.loads(out)
+    listed = data["files"][0]
+    assert {(f["line"], f["column"], f["rule"]) for f in listed["silenced"]} == silenced
+    assert {f["silenced_at"] for f in listed["silenced"]} == {9, 18, 26}
+    assert data["errors"] + data["warnings"] == len(listed["findings"]) == len(found)
+    assert f"{data['errors']} error(s), {data['warnings']} warning(s)" in err
 
 
-def test_a_quotation_is_spared_only_where_the_text_cites_sources(tmp_path):
+def test_a_quotation_is_spared_whether_or_not_the_text_cites_sources(tmp_path):
     record = (LINT / "clean-en.yaml").read_text(encoding="utf-8")
-    path = tmp_path / "uncited.yaml"
     cited = "      restoration: 2025-03-02T10:30Z\n    sources: [vendor-report]\n"
-    assert cited in record
-    path.write_text(record.replace(cited, "      restoration: 2025-03-02T10:30Z\n"),
-                    encoding="utf-8")
-    found = lint_file(path, today=date(2025, 1, 15)).findings
-    assert [(f.line, f.column, f.rule) for f in found] == [(55, 42, "counterfactual")]
+    quotation = '"our engineer should have failed over at once"'
+    assert cited in record and quotation in record
+    uncited = record.replace(cited, "      restoration: 2025-03-02T10:30Z\n")
+    unquoted = uncited.replace(quotation, quotation.strip('"'))
+    found = {}
+    for name, text in {"uncited": uncited, "unquoted": unquoted}.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        found[name] = [(f.line, f.column, f.rule)
+                       for f in lint_file(path, today=date(2025, 1, 15)).findings]
+    assert found == {"uncited": [], "unquoted": [(55, 41, "counterfactual")]}
 
 
 @pytest.fixture
@@ -344,8 +360,9 @@ def test_configuration_mistakes_are_reported_at_their_line(run, workspace):
         "postmortem.toml:12:1: error: lint.severity.root-cause: "
         "severity of root-cause must be one of error, warning, off, got 'fatal'",
         "postmortem.toml:15:1: error: lint.words.fr.blam: unknown word list 'blam'; "
-        "did you mean 'blame'? (known: blame, counterfactual, root_cause, exhortation, vague, "
-        "measures, verbs, not_verbs, owner_placeholders, first_names, honorifics, place_words)",
+        "did you mean 'blame'? (known: blame, blame_before, blame_after, counterfactual, "
+        "counterfactual_before, people, root_cause, exhortation, vague, measures, verbs, "
+        "not_verbs, owner_placeholders, first_names, honorifics, place_words)",
     ]
 
 

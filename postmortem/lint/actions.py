@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
+from postmortem.i18n import N_, _
 from postmortem.lint.context import Context, Hit, quote
+from postmortem.lint.lexicon import has_measure, starts_with_verb
 from postmortem.record.model import ActionItem
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_DIGIT = re.compile(r"\d")
+
+# An open item past its due date, by its status: (judged today, judged on `as_of`).
+_OVERDUE = {
+    None: (N_("action item {id!r} was due {due} ({late} day(s) ago) and its status is not "
+              "stated"),
+           N_("action item {id!r} was due {due} and its status is not stated as of {day} "
+              "({late} day(s) later)")),
+    "proposed": (N_("action item {id!r} was due {due} ({late} day(s) ago) and is still "
+                    "proposed"),
+                 N_("action item {id!r} was due {due} and is still proposed as of {day} "
+                    "({late} day(s) later)")),
+    "open": (N_("action item {id!r} was due {due} ({late} day(s) ago) and is still open"),
+             N_("action item {id!r} was due {due} and is still open as of {day} "
+                "({late} day(s) later)")),
+    "in_progress": (N_("action item {id!r} was due {due} ({late} day(s) ago) and is still "
+                       "in progress"),
+                    N_("action item {id!r} was due {due} and is still in progress as of "
+                       "{day} ({late} day(s) later)")),
+}
 
 
 def check_actions(context: Context) -> Iterator[Hit]:
@@ -23,37 +43,41 @@ def check_actions(context: Context) -> Iterator[Hit]:
     for index, action in enumerate(context.incident.actions):
         loc = ("actions", index)
         text = action.action
-        yield from _check_verb(loc + ("action",), text, context.incident.lang, words)
+        lang = context.incident.lang
+        yield from _check_verb(loc + ("action",), text, lang, words)
         for match in exhortation.finditer(text):
             yield Hit("action-vague", loc + ("action",),
-                      f"{quote(match.group())} asks people to try harder; "
-                      f"it changes nothing they work with",
-                      "change a tool, a check, a default or a procedure, and say how it will "
-                      "be seen to work", match.start())
-        if not _DIGIT.search(text) and not measures.search(text):
+                      _("{phrase} asks people to try harder; it changes nothing they work with",
+                        phrase=quote(match.group())),
+                      _("change a tool, a check, a default or a procedure, and say how it will "
+                        "be seen to work"), match.start())
+        if not has_measure(text, lang, measures):
             for match in vague.finditer(text):
                 yield Hit("action-vague", loc + ("action",),
-                          f"{quote(match.group())} has no measure: "
-                          f"nobody can tell when it is done",
-                          "say what will exist or change, with a number, a threshold or a "
-                          "frequency", match.start())
+                          _("{phrase} has no measure: nobody can tell when it is done",
+                            phrase=quote(match.group())),
+                          _("say what will exist or change, with a number, a threshold or a "
+                            "frequency"), match.start())
                 break
         if action.owner.strip().lower() in placeholders:
             yield Hit("action-owner", loc + ("owner",),
-                      f"owner {quote(action.owner)} names nobody",
-                      "name who is accountable; a role or a team is enough")
+                      _("owner {owner} names nobody", owner=quote(action.owner)),
+                      _("name who is accountable; a role or a team is enough"))
         # An item a source states has the due date the source gives, or none ("not stated").
         if action.is_open and action.due is None and not action.sources:
-            yield Hit("action-due", loc, f"action item {action.id!r} has no due date",
-                      "add 'due: YYYY-MM-DD'; an item without a date is a wish (if it is "
-                      "taken from a source that gives none, cite it in 'sources')")
-        # An item replaced by or merged into another stands where that one stands.
-        if action.status is None and not (action.superseded_by or action.merged_into):
+            yield Hit("action-due", loc, _("action item {id!r} has no due date", id=action.id),
+                      _("add 'due: YYYY-MM-DD'; an item without a date is a wish (if it is "
+                        "taken from a source that gives none, cite it in 'sources')"))
+        # An item replaced by or merged into another stands where that one stands; one
+        # taken from sources that give no status is rightly "not stated", as for `due`.
+        if action.status is None and not (action.superseded_by or action.merged_into
+                                          or action.sources):
             yield Hit("action-status", loc,
-                      f"action item {action.id!r} does not state its status: the report shows "
-                      f"'not stated'",
-                      "add 'status:' (proposed, open, in_progress, done or wont_do), and "
-                      "'status_as_of:' if it is only known on a date")
+                      _("action item {id!r} does not state its status: the report shows "
+                        "'not stated'", id=action.id),
+                      _("add 'status:' (proposed, open, in_progress, done or wont_do), and "
+                        "'status_as_of:' if it is only known on a date (if it is taken from "
+                        "a source that gives none, cite it in 'sources')"))
         if action.id in overdue:
             yield _overdue(context, loc, action)
 
@@ -64,43 +88,28 @@ def _overdue(context: Context, loc: tuple, action: ActionItem) -> Hit:
     assert action.due is not None
     day = context.report.knowledge_day
     late = (day - action.due).days
-    state = ("its status is not stated" if action.status is None
-             else f"is still {action.status.replace('_', ' ')}")
+    today_message, as_of_message = _OVERDUE[action.status]
+    fields = {"id": action.id, "due": action.due.isoformat(), "late": late}
     if day < context.today:  # the record's knowledge stops on `as_of`
-        message = (f"action item {action.id!r} was due {action.due.isoformat()} and {state} "
-                   f"as of {day.isoformat()} ({late} day(s) later)")
-        hint = ("say where it stood later and move 'as_of', or agree a new due date; "
-                "'# postmortem: ignore[action-overdue]' on the item keeps it out of every count")
+        message = _(as_of_message, day=day.isoformat(), **fields)
+        hint = _("say where it stood later and move 'as_of', or agree a new due date; "
+                 "'# postmortem: ignore[action-overdue]' on the item keeps it out of every "
+                 "count")
     else:
-        message = (f"action item {action.id!r} was due {action.due.isoformat()} "
-                   f"({late} day(s) ago) and {state}")
-        hint = "update its status, or agree a new due date"
+        message = _(today_message, **fields)
+        hint = _("update its status, or agree a new due date")
     return Hit("action-overdue", loc + ("due",), message, hint)
 
 
 def _check_verb(loc: tuple, text: str, lang: str,
-                words: Mapping[str, tuple[str, ...]]) -> Iterator[Hit]:
+                words: Mapping[str, Sequence[str]]) -> Iterator[Hit]:
     match = _WORD.search(text)
-    if match is None:
+    if match is None or starts_with_verb(text, lang, words):
         return
     word = match.group()
-    lowered = word.lower()
-    if lang == "fr":
-        # "S'assurer", "se doter": the verb follows the reflexive pronoun.
-        lowered = re.sub(r"^s['’]", "", lowered)
-        if lowered == "se":
-            following = _WORD.search(text, match.end())
-            lowered = following.group().lower() if following else lowered
-        # Any infinitive is a verb; nouns in -ure and the listed look-alikes are not.
-        is_verb = lowered in words["verbs"] or (
-            lowered not in words["not_verbs"] and not lowered.endswith("ure")
-            and lowered.endswith(("er", "ir", "re", "oir")))
-        example = "« Ajouter une alerte sur … »"
-    else:
-        # English imperatives look like nouns: only the listed verbs count.
-        is_verb = lowered in words["verbs"]
-        example = "'Add an alert on …'"
-    if not is_verb:
-        yield Hit("action-verb", loc, f"action item starts with {quote(word)}, not a verb",
-                  f"start with what will be done, e.g. {example}; if {quote(word)} is a verb "
-                  f"here, add it to [lint.words.{lang}] verbs in postmortem.toml", match.start())
+    example = "« Ajouter une alerte sur … »" if lang == "fr" else "'Add an alert on …'"
+    yield Hit("action-verb", loc,
+              _("action item starts with {word}, not a verb", word=quote(word)),
+              _("start with what will be done, e.g. {example}; if {word} is a verb here, add "
+                "it to [lint.words.{lang}] verbs in postmortem.toml",
+                example=example, word=quote(word), lang=lang), match.start())

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names, get_month_names
 
+from postmortem.i18n import _, message_language
 from postmortem.lint.context import Context, Hit, alternatives, mask_quotes, quote
 from postmortem.record.instants import When, stale_offset
 
@@ -27,22 +28,24 @@ def check_impacts(context: Context) -> Iterator[Hit]:
         loc = ("impacts", index)
         if impact.end_state == "restored" and impact.ended is None:
             yield Hit("impact-end", loc + ("outcome",),
-                      "outcome 'restored' but no 'ended': the report cannot say when",
-                      "add 'ended:' (a day or 'after …' is fine), or write 'outcome: ended' "
-                      "when the time is unknown")
+                      _("outcome 'restored' but no 'ended': the report cannot say when"),
+                      _("add 'ended:' (a day or 'after …' is fine), or write 'outcome: ended' "
+                        "when the time is unknown"))
         elif impact.ongoing and resolved_by is not None and (
                 incident.as_of is None or resolved_by.astimezone(zone).date() <= incident.as_of):
             assert resolved is not None, "resolved_by is read from resolved"
             yield Hit("impact-end", loc + ("outcome",),
-                      f"marked ongoing, but the incident is resolved ({resolved.at})",
-                      "give this impact its end and outcome, or make key_instants.resolved "
-                      "'after …'")
+                      _("marked ongoing, but the incident is resolved ({resolved})",
+                        resolved=resolved.at),
+                      _("give this impact its end and outcome, or make key_instants.resolved "
+                        "'after …'"))
         if (impact.ended is not None and impact.ended.earliest is not None
                 and resolved_by is not None and impact.ended.earliest > resolved_by):
             assert resolved is not None, "resolved_by is read from resolved"
             yield Hit("impact-end", loc + ("ended",),
-                      f"ends ({impact.ended}) after the incident is resolved ({resolved.at})",
-                      "move key_instants.resolved to when the last impact ended")
+                      _("ends ({ended}) after the incident is resolved ({resolved})",
+                        ended=impact.ended, resolved=resolved.at),
+                      _("move key_instants.resolved to when the last impact ended"))
 
 
 def check_data_losses(context: Context) -> Iterator[Hit]:
@@ -50,10 +53,10 @@ def check_data_losses(context: Context) -> Iterator[Hit]:
     for index, impact in enumerate(context.incident.impacts):
         if impact.outcome == "data_lost" and impact.data_loss is None:
             yield Hit("data-loss", ("impacts", index, "outcome"),
-                      f"outcome 'data_lost', but the impact on {quote(impact.service)} does not "
-                      f"say what was lost",
-                      "add 'data_loss:' with 'what', the window of lost changes ('since', "
-                      "'until'), the amount and whether it is permanent")
+                      _("outcome 'data_lost', but the impact on {service} does not say what "
+                        "was lost", service=quote(impact.service)),
+                      _("add 'data_loss:' with 'what', the window of lost changes ('since', "
+                        "'until'), the amount and whether it is permanent"))
 
 
 def check_offsets(context: Context) -> Iterator[Hit]:
@@ -72,22 +75,26 @@ def check_timeline(context: Context) -> Iterator[Hit]:
     incident = context.incident
     kinds = {entry.kind for entry in incident.timeline}
     instants = incident.key_instants
-    if "detection" not in kinds:
+    # How it was detected, or how service came back, may be told under `response`.
+    if "detection" not in kinds and not incident.response.detection.strip():
         yield Hit("timeline-detection", ("timeline",),
-                  "no timeline entry says how the incident was detected",
-                  "add an entry with 'kind: detection': who or what noticed, and how", at_key=True)
-    if instants.detected is None:
-        yield Hit("timeline-detection", ("key_instants",), "key_instants has no 'detected'",
-                  "add 'detected:' so that the time to detect can be computed; a range is fine",
+                  _("no timeline entry says how the incident was detected"),
+                  _("add an entry with 'kind: detection': who or what noticed, and how (or "
+                    "tell it under 'response: detection:')"),
                   at_key=True)
-    if "recovery" not in kinds:
+    if instants.detected is None:
+        yield Hit("timeline-detection", ("key_instants",), _("key_instants has no 'detected'"),
+                  _("add 'detected:' so that the time to detect can be computed; a range is "
+                    "fine"), at_key=True)
+    if "recovery" not in kinds and not incident.response.recovery.strip():
         yield Hit("timeline-resolution", ("timeline",),
-                  "no timeline entry says how service came back",
-                  "add an entry with 'kind: recovery'", at_key=True)
+                  _("no timeline entry says how service came back"),
+                  _("add an entry with 'kind: recovery' (or tell it under 'response: "
+                    "recovery:')"), at_key=True)
     if instants.restored is None and instants.resolved is None:
         yield Hit("timeline-resolution", ("key_instants",),
-                  "key_instants has neither 'restored' nor 'resolved'",
-                  "add 'restored:' (or 'resolved: after …' while it is not)", at_key=True)
+                  _("key_instants has neither 'restored' nor 'resolved'"),
+                  _("add 'restored:' (or 'resolved: after …' while it is not)"), at_key=True)
     # An entry is out of order only if it certainly happened before one listed above it.
     latest_start = None  # (earliest instant of the entries so far, index of that entry)
     for index, entry in enumerate(incident.timeline):
@@ -95,8 +102,9 @@ def check_timeline(context: Context) -> Iterator[Hit]:
         if latest_start and latest is not None and latest < latest_start[0]:
             before = latest_start[1]
             yield Hit("timeline-order", ("timeline", index, "at"),
-                      f"listed after timeline[{before}] ({incident.timeline[before].at}) "
-                      f"but happened before it", "move the entry to its place in time")
+                      _("listed after timeline[{before}] ({at}) but happened before it",
+                        before=before, at=incident.timeline[before].at),
+                      _("move the entry to its place in time"))
         if earliest is not None and (latest_start is None or earliest > latest_start[0]):
             latest_start = (earliest, index)
 
@@ -114,9 +122,9 @@ def check_lessons(context: Context) -> Iterator[Hit]:
     for index, lesson in enumerate(context.incident.lessons):
         if lesson.id not in followed and not lesson.no_action_because.strip():
             yield Hit("lesson-action", ("lessons", index),
-                      f"lesson {lesson.id!r} leads to no action item",
-                      f"add an action with 'lessons: [{lesson.id}]', or say why not in "
-                      f"'no_action_because'")
+                      _("lesson {id!r} leads to no action item", id=lesson.id),
+                      _("add an action with 'lessons: [{id}]', or say why not in "
+                        "'no_action_because'", id=lesson.id))
 
 
 def check_promises(context: Context) -> Iterator[Hit]:
@@ -138,17 +146,21 @@ def check_promises(context: Context) -> Iterator[Hit]:
                for other in communications):
             continue
         promise = slippage.promise
+        audiences = ", ".join(sorted(audience))
         if slippage.about == "deliverable":
-            field, what = "by", (f"{quote(promise.deliverable)}, promised for "
-                                 f"{slippage.promised}, was not certainly delivered")
+            field, what = "by", _("{deliverable}, promised for {promised}, was not certainly "
+                                  "delivered, and no later communication to {audience} follows",
+                                  deliverable=quote(promise.deliverable),
+                                  promised=slippage.promised, audience=audiences)
         else:
-            field, what = "restoration", (f"restoration promised for {slippage.promised} was not "
-                                          f"certainly met")
+            field, what = "restoration", _("restoration promised for {promised} was not "
+                                           "certainly met, and no later communication to "
+                                           "{audience} follows", promised=slippage.promised,
+                                           audience=audiences)
         yield Hit("promise-update",
-                  ("communications", index_of[id(communication)], "promised", field),
-                  f"{what}, and no later communication to {', '.join(sorted(audience))} follows",
-                  "add the communication that updated this audience; if there was none, say so "
-                  "under response.went_wrong")
+                  ("communications", index_of[id(communication)], "promised", field), what,
+                  _("add the communication that updated this audience; if there was none, say "
+                    "so under response.went_wrong"))
 
 
 def check_third_parties(context: Context) -> Iterator[Hit]:
@@ -163,28 +175,34 @@ def check_third_parties(context: Context) -> Iterator[Hit]:
         missing = [name for name, present in given.items() if not present]
         if missing:
             yield Hit("third-party-expectation", ("third_parties", index),
-                      f"third party {party.id!r} is part of the cause but the record does not "
-                      f"give: {', '.join(missing)}",
-                      "state the contract or SLA (or that it is not known), what was expected, "
-                      "and whether it held")
+                      _("third party {id!r} is part of the cause but the record does not "
+                        "give: {missing}", id=party.id, missing=", ".join(missing)),
+                      _("state the contract or SLA (or that it is not known), what was "
+                        "expected, and whether it held"))
 
 
 def check_weekdays(context: Context) -> Iterator[Hit]:
     """Report weekdays written in prose that contradict their date."""
     lang = context.incident.lang
     reference = context.incident.key_instants.started.at.reference.date()
+    hint = _("fix the weekday or the date; if a source says otherwise, quote it and "
+             "record the discrepancy")
     for loc, text, cites in context.prose:
         searched = mask_quotes(text) if cites else text
         for start, written, weekday, day in _weekday_dates(searched, lang, reference):
             if day.weekday() == weekday:
                 continue
-            actual = get_day_names("wide", locale="en")[day.weekday()]
+            # The day is named in the reader's language, and in the record's where it differs.
+            actual = get_day_names("wide", locale=message_language())[day.weekday()]
             local = get_day_names("wide", locale=lang)[day.weekday()]
-            in_record_language = f" ({local})" if local.lower() != actual.lower() else ""
-            yield Hit("weekday-mismatch", loc,
-                      f"{quote(written)}: {day.isoformat()} is a {actual}{in_record_language}",
-                      "fix the weekday or the date; if a source says otherwise, quote it and "
-                      "record the discrepancy", start)
+            if local.lower() == actual.lower():
+                message = _("{written}: {day} is a {weekday}", written=quote(written),
+                            day=day.isoformat(), weekday=actual)
+            else:
+                message = _("{written}: {day} is a {weekday} ({in_record_language})",
+                            written=quote(written), day=day.isoformat(), weekday=actual,
+                            in_record_language=local)
+            yield Hit("weekday-mismatch", loc, message, hint, start)
 
 
 def _weekday_dates(text: str, lang: str, reference: date) -> Iterator[tuple[int, str, int, date]]:

@@ -19,22 +19,34 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from postmortem.i18n import N_, _
 from postmortem.lint.rules import RULES
 from postmortem.record.languages import LanguageCode
 
 SEVERITIES = ("error", "warning", "off")
 
 
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """Return the known name closest to a misspelt one, or None."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
+
+
 def suggestion(name: str, known: Iterable[str]) -> str:
     """Return "; did you mean 'x'?" for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = closest(name, known)
+    return _("; did you mean {name!r}?", name=close) if close is not None else ""
 
 
 def _known_rule(rule: str) -> str:
     if rule not in RULES:
-        raise PydanticCustomError("unknown_rule", "unknown rule {rule}{hint}",
-                                  {"rule": repr(rule), "hint": suggestion(rule, RULES)})
+        close = closest(rule, RULES)
+        if close is None:
+            reason = _("unknown rule {rule!r}", rule=rule)
+        else:
+            reason = _("unknown rule {rule!r}; did you mean {close!r}?", rule=rule, close=close)
+        # The reason is filled in already: braces in a misspelt rule are not placeholders.
+        raise PydanticCustomError("unknown_rule", "{reason}", {"reason": reason})
     return rule
 
 
@@ -49,8 +61,16 @@ class WordLists(BaseModel):
 
     blame: list[Phrase] = Field(default_factory=list)
     """Words that blame or judge people."""
+    blame_before: list[Phrase] = Field(default_factory=list)
+    """Phrases that blame the party written before them, when it is people ("to blame")."""
+    blame_after: list[Phrase] = Field(default_factory=list)
+    """Phrases that blame the party written after them, when it is people ("blamed")."""
     counterfactual: list[Phrase] = Field(default_factory=list)
     """Hindsight: what someone should have done."""
+    counterfactual_before: list[Phrase] = Field(default_factory=list)
+    """Hindsight about the subject before it, when it is people or passive ("failed to")."""
+    people: list[Phrase] = Field(default_factory=list)
+    """Words that make a party a person, a role, a team or an organisation of people."""
     root_cause: list[Phrase] = Field(default_factory=list)
     """A single-cause framing."""
     exhortation: list[Phrase] = Field(default_factory=list)
@@ -78,14 +98,15 @@ class LintSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="[lint]")
 
+    # A description completes "<field> must be …" in a message, and is translated there.
     disable: list[RuleId] = Field(default_factory=list,
-                                  description='a list of rule ids, e.g. ["action-overdue"]')
+                                  description=N_('a list of rule ids, e.g. ["action-overdue"]'))
     """Rules that never report."""
     severity: dict[RuleId, Literal["error", "warning", "off"]] = Field(
-        default_factory=dict, description=f"one of {', '.join(SEVERITIES)}")
+        default_factory=dict, description=N_("one of error, warning, off"))
     """Rule id -> its severity in this workspace."""
     words: dict[LanguageCode, WordLists] = Field(
-        default_factory=dict, description="one table of word lists per language")
+        default_factory=dict, description=N_("one table of word lists per language"))
     """Language -> list name -> words added to the bundled list."""
 
     @property

@@ -31,6 +31,29 @@ PROSE_FIELDS = frozenset({
 
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"")
 
+# What is not the writer's own wording, and where no wording rule fires: quotations,
+# code, links (their text and address), and the titles of documents.
+_NOT_OWN_WORDS = re.compile(
+    r"«[^«»]*»|“[^“”]*”|„[^“”]*[“”]|‘[^‘’\n]*’|\"[^\"\n]*\""
+    r"|(?<![\w’'])'[^'\n]+'(?![\w’'])"  # 'quoted', not an apostrophe
+    r"|```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`"  # code
+    r"|!?\[[^\]\n]*\]\([^)\s]*\)|\[[^\]\n]*\]\[[^\]\n]*\]"  # [text](url), [text][ref]
+    r"|<[a-z][a-z0-9+.-]*:[^>\s]*>|\b(?:https?|ftp)://\S+|\bwww\.\S+"  # addresses
+    r"|^[ \t]*>[^\n]*$",  # a Markdown block quote
+    re.DOTALL | re.MULTILINE)
+
+# A title set in italics: three words or more, the first capitalised ("*Root Cause Report*").
+_ITALIC_TITLE = re.compile(r"(?<![\w*])([*_])(?=[^\W\d_])(?=\S*[^\W\d_a-z])"
+                           r"[^*_\n]+?\s+\S[^*_\n]*?\s+\S[^*_\n]*?\1(?![\w*])")
+
+# Small words a title in Title Case keeps in lower case.
+_TITLE_SMALL_WORDS = frozenset({
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the",
+    "to", "with", "vs", "de", "du", "des", "la", "le", "les", "et", "en", "pour", "sur",
+    "aux", "au", "d", "l", "à",
+})
+_TITLE_WORD = re.compile(r"[^\W_][\w’'-]*")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -80,9 +103,18 @@ class Context:
         """Return (location, text, cites sources) for every prose value of the record."""
         return list(_prose(self.values))
 
-    def phrases(self, name: str) -> re.Pattern:
-        """Return the pattern that finds any phrase of the named word list."""
-        return _phrase_pattern(self.words[name])
+    @functools.cached_property
+    def cited_titles(self) -> tuple[str, ...]:
+        """Return the titles of the documents the record lists as sources."""
+        return tuple(source.title for source in self.incident.sources)
+
+    def own_words(self, text: str) -> str:
+        """Return the text with what others wrote or named blanked out (offsets kept)."""
+        return mask_others_words(text, self.cited_titles)
+
+    def phrases(self, *names: str) -> re.Pattern:
+        """Return the pattern that finds any phrase of the named word lists."""
+        return _phrase_pattern(tuple(word for name in names for word in self.words.get(name, ())))
 
     def position(self, loc: tuple, offset: int | None) -> tuple[int, int]:
         """Return the line and column of a value, or of the character at offset inside it."""
@@ -116,11 +148,19 @@ def _prose(values: dict[tuple, Any]) -> Iterator[tuple[tuple, str, bool]]:
 
 @functools.cache
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
-    alternatives = sorted({_phrase_regex(phrase) for phrase in phrases if phrase.strip()},
-                          key=len, reverse=True)
-    if not alternatives:
+    # Whole words only; a phrase that starts with a mark ("'s fault") may follow a word.
+    def alternation(group: list[str]) -> str:
+        return "|".join(sorted({_phrase_regex(phrase) + ("(?!\\w)" if phrase[-1].isalnum() else "")
+                                for phrase in group}, key=len, reverse=True))
+
+    phrases = tuple(phrase.strip() for phrase in phrases if phrase.strip())
+    words = [phrase for phrase in phrases if phrase[0].isalnum()]
+    marks = [phrase for phrase in phrases if not phrase[0].isalnum()]
+    parts = ([r"(?<!\w)(?:" + alternation(words) + ")"] if words else []) + (
+        [alternation(marks)] if marks else [])
+    if not parts:
         return re.compile(r"(?!)")
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -136,6 +176,66 @@ def alternatives(names: Iterable[str]) -> str:
 def mask_quotes(text: str) -> str:
     """Blank out quotations, keeping every other character at its offset."""
     return _QUOTED.sub(lambda match: " " * len(match.group()), text)
+
+
+def mask_others_words(text: str, titles: Iterable[str] = ()) -> str:
+    """Blank out what is not the writer's own wording, keeping other characters in place.
+
+    Quotations, code, links and addresses, block quotes, the titles of documents the
+    record cites (`titles`, found in the text whatever their case), titles in italics,
+    and runs of three or more words in Title Case ("External Technical Root Cause
+    Analysis") are what other people wrote or named.
+    """
+    def blank(match: re.Match) -> str:
+        return re.sub(r"[^\n]", " ", match.group())
+
+    masked = _NOT_OWN_WORDS.sub(blank, text)
+    masked = _ITALIC_TITLE.sub(blank, masked)
+    masked = _titles_pattern(tuple(titles)).sub(blank, masked)
+    return _mask_title_case(masked)
+
+
+@functools.cache
+def _titles_pattern(titles: tuple[str, ...]) -> re.Pattern:
+    """Return the pattern that finds any of the titles (two words or more), whatever its case."""
+    cited = sorted({r"\s+".join(re.escape(word) for word in title.split())
+                    for title in titles if len(title.split()) >= 2}, key=len, reverse=True)
+    if not cited:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(cited) + r")(?!\w)", re.IGNORECASE)
+
+
+def _mask_title_case(text: str) -> str:
+    """Blank out runs of three or more capitalised words: the name of a document."""
+    chars = list(text)
+    run: list[re.Match] = []
+
+    def close() -> None:
+        capitals = [word for word in run if word.group()[0].isupper()]
+        if len(capitals) >= 3:
+            for index in range(run[0].start(), run[-1].end()):
+                if chars[index] != "\n":
+                    chars[index] = " "
+        run.clear()
+
+    previous_end = 0
+    for word in _TITLE_WORD.finditer(text):
+        between = text[previous_end:word.start()]
+        if run and not re.fullmatch(r"[ \t\n:’'-]*", between):
+            close()
+        token = word.group()
+        if token[0].isupper() or (run and token.lower() in _TITLE_SMALL_WORDS):
+            run.append(word)
+        elif run:
+            # Trailing small words do not belong to the title.
+            while run and not run[-1].group()[0].isupper():
+                run.pop()
+            close()
+        previous_end = word.end()
+    while run and not run[-1].group()[0].isupper():
+        run.pop()
+    close()
+    return "".join(chars)
 
 
 def quote(text: str) -> str:

@@ -10,12 +10,13 @@ file; otherwise at the start of the value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from postmortem.errors import Problem, RecordError, field_path
+from postmortem.i18n import _, message_language
 from postmortem.lint.actions import check_actions
 from postmortem.lint.coherence import (
     check_data_losses,
@@ -66,26 +67,42 @@ class Finding:
     message: str
     hint: str = ""
     field: str = ""
+    #: The line of the `# postmortem: ignore[rule]` comment that silences it, if any.
+    silenced_at: int = 0
+
+    @property
+    def text(self) -> str:
+        """Return the message with its hint, as people read it."""
+        if not self.hint:
+            return self.message
+        return _("{message} (hint: {hint})", message=self.message, hint=self.hint)
 
     @property
     def problem(self) -> Problem:
         """Return the finding as a Problem, printed `path:line:col: severity: [rule] message`."""
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        return Problem(self.path, self.line, self.column, f"[{self.rule}] {self.message}{hint}",
+        return Problem(self.path, self.line, self.column, f"[{self.rule}] {self.text}",
                        severity=self.severity)
 
     def as_dict(self) -> dict:
-        """Return the finding as a JSON-ready mapping."""
-        return asdict(self)
+        """Return the finding as a JSON-ready mapping (`silenced_at` only when silenced)."""
+        fields = asdict(self)
+        if not self.silenced_at:
+            del fields["silenced_at"]
+        return fields
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """What lint found in one record file: validation problems, or findings."""
+    """What lint found in one record file: validation problems, or findings.
+
+    A finding that a comment silences is in `silenced`, never in `findings` nor in any
+    count; SARIF carries it as suppressed in source.
+    """
 
     path: str
     problems: list[Problem]
     findings: list[Finding]
+    silenced: list[Finding] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -109,12 +126,17 @@ def lint_file(path: str | Path, config: LintSettings | None = None,
         return FileResult(str(path), exc.problems, [])
     # The raw text places phrases inside multi-line values and holds the silencing comments.
     text = raw.decode("utf-8-sig")
-    return FileResult(str(path), [], lint_document(document, incident, text, config, today))
+    found = lint_document(document, incident, text, config, today)
+    return FileResult(str(path), [], [f for f in found if not f.silenced_at],
+                      [f for f in found if f.silenced_at])
 
 
 def lint_document(document: Document, incident: Incident, text: str,
                   config: LintSettings | None = None, today: date | None = None) -> list[Finding]:
-    """Return the findings of every rule that is on, for a valid record and its raw text."""
+    """Return the findings of every rule that is on, for a valid record and its raw text.
+
+    A finding silenced by a comment is returned with the comment's line in `silenced_at`.
+    """
     overrides = config.severities if config else {}
     added = config.added_words(incident.lang) if config else {}
     context = Context(document, incident, SourceText(text), words_for(incident.lang, added),
@@ -127,21 +149,26 @@ def lint_document(document: Document, incident: Incident, text: str,
                 continue
             line, column = (document.locate_key(hit.loc) if hit.at_key
                             else context.position(hit.loc, hit.offset))
-            # A comment cannot sit inside multi-line text: the field's own line counts too.
-            if context.source.silenced(hit.rule, line, document.locate(hit.loc)[0]):
-                continue
-            findings.append(Finding(document.path, line, column, hit.rule, severity,
-                                    hit.message, hit.hint, field_path(hit.loc)))
+            finding = Finding(document.path, line, column, hit.rule, severity, hit.message,
+                              hit.hint, field_path(hit.loc))
+            comment = context.source.silencing_line(
+                hit.rule, [line, *context.source.scope(document, hit.loc)])
+            findings.append(replace(finding, silenced_at=comment) if comment else finding)
     return sorted(set(findings))
 
 
 def to_json(results: Sequence[FileResult]) -> dict:
-    """Return the results as a JSON-ready mapping: per file, its problems and findings."""
+    """Return the results as a JSON-ready mapping: per file, its problems and findings.
+
+    Rule ids are stable; messages and hints are in the language of messages (`lang`).
+    """
     return {
+        "lang": message_language(),
         "errors": sum(result.errors for result in results),
         "warnings": sum(result.warnings for result in results),
         "files": [{"path": result.path, "valid": not result.problems,
                    "problems": [problem.as_dict() for problem in result.problems],
-                   "findings": [finding.as_dict() for finding in result.findings]}
+                   "findings": [finding.as_dict() for finding in result.findings],
+                   "silenced": [finding.as_dict() for finding in result.silenced]}
                   for result in results],
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from postmortem.i18n import N_
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -16,50 +18,53 @@ class Rule:
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("blame-language", "warning",
-         "Prose blames or judges people ('human error', 'négligence')."),
+         N_("Prose blames or judges people ('human error', 'négligence').")),
     Rule("counterfactual", "warning",
-         "Prose judges with hindsight ('should have', 'aurait dû')."),
+         N_("Prose judges with hindsight ('should have', 'aurait dû').")),
     Rule("root-cause", "warning",
-         "Prose frames the incident as having one root cause."),
+         N_("Prose frames the incident as having one root cause.")),
     Rule("named-individual", "warning",
-         "A cause or contributing factor names a person."),
+         N_("A cause or contributing factor names a person.")),
     Rule("action-verb", "warning",
-         "An action item does not start with a verb."),
+         N_("An action item does not start with a verb.")),
     Rule("action-vague", "warning",
-         "An action item is an exhortation, or an improvement with no measure."),
+         N_("An action item is an exhortation, or an improvement with no measure.")),
     Rule("action-owner", "warning",
-         "An action item's owner is a placeholder, not a person or a role."),
+         N_("An action item's owner is a placeholder, not a person or a role.")),
     Rule("action-due", "error",
-         "An action item that is not closed has no due date, and cites no source that would "
-         "leave it unstated."),
+         N_("An action item that is not closed has no due date, and cites no source that would "
+            "leave it unstated.")),
     Rule("action-status", "warning",
-         "An action item does not state its status: the report shows 'not stated'."),
+         N_("An action item does not state its status, and cites no source that would leave "
+            "it unstated: the report shows 'not stated'.")),
     Rule("action-overdue", "warning",
-         "An action item that is not closed is past its due date on the record's 'as_of' "
-         "(else today); silencing it keeps it out of every overdue count."),
+         N_("An action item that is not closed is past its due date on the record's 'as_of' "
+            "(else today); silencing it keeps it out of every overdue count.")),
     Rule("impact-end", "error",
-         "An impact is ongoing once the incident is resolved, ends after it is resolved, or "
-         "says 'restored' without saying when."),
+         N_("An impact is ongoing once the incident is resolved, ends after it is resolved, or "
+            "says 'restored' without saying when.")),
     Rule("data-loss", "warning",
-         "An impact whose outcome is 'data_lost' does not describe the data lost."),
+         N_("An impact whose outcome is 'data_lost' does not describe the data lost.")),
     Rule("offset-zone", "warning",
-         "An instant's fixed offset is the record's zone's offset of the other season "
-         "(a stale +01:00 after the clock change)."),
+         N_("An instant's fixed offset is the record's zone's offset of the other season "
+            "(a stale +01:00 after the clock change).")),
     Rule("timeline-detection", "warning",
-         "The record does not say when and how the incident was detected."),
+         N_("The record does not say when and how the incident was detected (a 'detection' "
+            "entry or 'response: detection:', and the 'detected' instant).")),
     Rule("timeline-resolution", "warning",
-         "The record does not say when service came back."),
+         N_("The record does not say how and when service came back (a 'recovery' entry or "
+            "'response: recovery:', and the 'restored' or 'resolved' instant).")),
     Rule("timeline-order", "warning",
-         "A timeline entry is listed after an entry that it certainly precedes."),
+         N_("A timeline entry is listed after an entry that it certainly precedes.")),
     Rule("lesson-action", "error",
-         "A lesson leads to no action item and does not say why."),
+         N_("A lesson leads to no action item and does not say why.")),
     Rule("promise-update", "warning",
-         "A promise (a restoration time, a deliverable) past its deadline and not certainly "
-         "kept is followed by no update to its audience."),
+         N_("A promise (a restoration time, a deliverable) past its deadline and not certainly "
+            "kept is followed by no update to its audience.")),
     Rule("third-party-expectation", "warning",
-         "A third party in the cause lacks its contract, the expectation, or whether it held."),
+         N_("A third party in the cause lacks its contract, the expectation, or whether it held.")),
     Rule("weekday-mismatch", "error",
-         "A weekday written in the text contradicts its date."),
+         N_("A weekday written in the text contradicts its date.")),
 )}
 
 #: Rule id, in JSON and SARIF, of a record that does not validate.

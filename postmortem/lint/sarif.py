@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from postmortem import __version__
+from postmortem.i18n import _, message_language
 from postmortem.lint.engine import FileResult
 from postmortem.lint.rules import INVALID_RECORD, RULES
 
@@ -32,13 +33,13 @@ def to_sarif(results: Sequence[FileResult], config: LintSettings | None = None,
     root = (root or Path.cwd()).resolve()
     overrides = config.severities if config else {}
     rules: list[_RuleDescriptor] = [
-        {"id": rule.id, "shortDescription": {"text": rule.description},
+        {"id": rule.id, "shortDescription": {"text": _(rule.description)},
          "defaultConfiguration": {
              "level": _SARIF_LEVEL[overrides.get(rule.id, rule.severity)]}}
         for rule in RULES.values()]
     rules.append({"id": INVALID_RECORD,
-                  "shortDescription": {"text": "The record does not validate; "
-                                               "'postmortem validate' says why."},
+                  "shortDescription": {"text": _("The record does not validate; "
+                                                 "'postmortem validate' says why.")},
                   "defaultConfiguration": {"level": "error"}})
     index = {rule["id"]: number for number, rule in enumerate(rules)}
     entries = []
@@ -49,9 +50,19 @@ def to_sarif(results: Sequence[FileResult], config: LintSettings | None = None,
             entries.append(_sarif_result(INVALID_RECORD, index, "error", message, location,
                                          problem.line, problem.column))
         for finding in result.findings:
-            message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
-            entries.append(_sarif_result(finding.rule, index, finding.severity, message, location,
-                                         finding.line, finding.column))
+            entries.append(_sarif_result(finding.rule, index, finding.severity, finding.text,
+                                         location, finding.line, finding.column))
+        for finding in result.silenced:
+            entry = _sarif_result(finding.rule, index, finding.severity, finding.text, location,
+                                  finding.line, finding.column)
+            # Silenced in the record itself: code scanning shows it as dismissed.
+            entry["suppressions"] = [{
+                "kind": "inSource", "status": "accepted",
+                "location": {"physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {"startLine": finding.silenced_at}}},
+            }]
+            entries.append(entry)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -59,6 +70,8 @@ def to_sarif(results: Sequence[FileResult], config: LintSettings | None = None,
             "tool": {"driver": {"name": "postmortem", "version": __version__, "rules": rules}},
             # Columns count characters, as in the text output.
             "columnKind": "unicodeCodePoints",
+            # The language of the messages; rule ids do not change with it.
+            "language": {"fr": "fr-FR"}.get(message_language(), "en-US"),
             "results": entries,
         }],
     }

@@ -22,8 +22,22 @@ def bundled_words(lang: str) -> dict[str, tuple[str, ...]]:
     return {name: tuple(words) for name, words in data.items()}
 
 
+#: Lists that hold names, not words of a language: a French record may name a John, an
+#: English one a Sophie, so every language's list applies.
+_NAMES = ("first_names",)
+
+
 def words_for(lang: str, added: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
     """Return the word lists of a language with the workspace's additions."""
-    return {name: words + tuple(added.get(name, ()))
-            for name, words in bundled_words(lang).items()}
+    lists = {name: words + tuple(added.get(name, ()))
+             for name, words in bundled_words(lang).items()}
+    for name in _NAMES:
+        others = (word for other in _LANGUAGES_WITH_LISTS for word in bundled_words(other)[name])
+        lists[name] = tuple(dict.fromkeys((*lists[name], *others)))
+    return lists
+
+
+_LANGUAGES_WITH_LISTS = tuple(sorted(
+    entry.name.removesuffix(".toml") for entry in _WORDS_DIR.iterdir()
+    if entry.name.endswith(".toml")))
 

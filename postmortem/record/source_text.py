@@ -5,9 +5,11 @@ long, folded or quoted text wants the phrase's own line and column. The value is
 from the raw lines with the position of every character, and trusted only when the
 rebuilt text equals what the loader read.
 
-A comment `# postmortem: ignore[action-overdue]` on any line of an action item keeps the
-item out of every overdue count (lint, the report, the index, actions.csv):
-`silenced_action_ids` finds those items once, for all of them.
+A comment `# postmortem: ignore[rule, …]` silences a lint finding when it sits on any
+line of the list entry the finding is about, or on the line of its field (`scope`). On
+an action item, `ignore[action-overdue]` also keeps the item out of every overdue count
+(lint, the report, the index, actions.csv): `silenced_action_ids` finds those items once,
+for all of them.
 """
 
 from __future__ import annotations
@@ -43,15 +45,32 @@ class SourceText:
         """Tell whether a comment on one of the lines silences the rule."""
         return any(rule in self.silences.get(line, ()) for line in lines)
 
+    def silencing_line(self, rule: str, lines: list[int]) -> int:
+        """Return the first of the lines whose comment silences the rule, else 0."""
+        return next((line for line in lines if rule in self.silences.get(line, ())), 0)
+
+    def scope(self, document: Document, loc: tuple) -> list[int]:
+        """Return the lines where a comment silences a finding at loc.
+
+        Every line of the list entry that holds loc (a timeline entry, an action item, a
+        contributing factor…), else the line of its field's key and the line its value
+        starts on: a comment cannot sit inside a multi-line text.
+        """
+        entry = next((loc[:end] for end in range(len(loc), 0, -1)
+                      if isinstance(loc[end - 1], int) and loc[:end] in document.positions),
+                     None)
+        if entry is not None:
+            return list(self.entry_lines(document, entry))
+        return sorted({document.locate_key(loc)[0], document.locate(loc)[0]})
+
     def entry_lines(self, document: Document, loc: tuple) -> range:
-        """Return the lines of the list item at `loc`, up to the next item or top-level key."""
+        """Return the lines of the list entry at `loc`, up to whatever follows it."""
         first = document.locate(loc)[0]
-        index = loc[-1]
-        following = [line for key, (line, _) in document.key_positions.items() if len(key) == 1]
-        if loc[:-1] + (index + 1,) in document.positions:
-            following.append(document.positions[loc[:-1] + (index + 1,)][0])
-        after = [line for line in following if line > first]
-        # Comments between two items belong to the one above, like the lines it spans.
+        # The entry ends where the next value or key outside it starts; comments between
+        # two entries belong to the one above, like the lines it spans.
+        after = [line for positions in (document.positions, document.key_positions)
+                 for other, (line, _) in positions.items()
+                 if line > first and other[:len(loc)] != loc]
         last = min(after) - 1 if after else len(self.lines)
         return range(first, max(first, last) + 1)
 
