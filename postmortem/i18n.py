@@ -59,9 +59,14 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
+def language_of(tag: str) -> str:
+    """Return the language of a language tag or locale: 'en' for 'en-GB' or 'en_GB'."""
+    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
+
+
 def supported(tag: str) -> str | None:
     """Return the message language of a tag or locale ('fr-CA', 'fr_FR.UTF-8'), if bundled."""
-    lang = re.split(r"[-_.@]", tag.strip(), maxsplit=1)[0].lower()
+    lang = language_of(re.split(r"[.@]", tag, maxsplit=1)[0])
     if lang in ("c", "posix"):
         return "en"
     return lang if lang in MESSAGE_LANGUAGES else None

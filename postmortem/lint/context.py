@@ -29,17 +29,23 @@ PROSE_FIELDS = frozenset({
     "no_action_because", "action", "about", "resolution", "says",
 })
 
-_QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"")
+# Quotations in the marks every language of the records uses.
+_QUOTATION_MARKS = r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\""
+_QUOTED = re.compile(_QUOTATION_MARKS)
+
+# Code and addresses name no one and judge nothing: `git blame`, @types/node, a URL.
+_CODE_AND_ADDRESSES = (r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`"
+                       r"|<[a-z][a-z0-9+.-]*:[^>\s]*>|\b(?:https?|ftp)://\S+|\bwww\.\S+")
+_CODE = re.compile(_CODE_AND_ADDRESSES, re.DOTALL)
 
 # What is not the writer's own wording, and where no wording rule fires: quotations,
 # code, links (their text and address), and the titles of documents.
 _NOT_OWN_WORDS = re.compile(
-    r"«[^«»]*»|“[^“”]*”|„[^“”]*[“”]|‘[^‘’\n]*’|\"[^\"\n]*\""
+    _QUOTATION_MARKS + r"|„[^“”]*[“”]|‘[^‘’\n]*’"
     r"|(?<![\w’'])'[^'\n]+'(?![\w’'])"  # 'quoted', not an apostrophe
-    r"|```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`"  # code
     r"|!?\[[^\]\n]*\]\([^)\s]*\)|\[[^\]\n]*\]\[[^\]\n]*\]"  # [text](url), [text][ref]
-    r"|<[a-z][a-z0-9+.-]*:[^>\s]*>|\b(?:https?|ftp)://\S+|\bwww\.\S+"  # addresses
-    r"|^[ \t]*>[^\n]*$",  # a Markdown block quote
+    r"|" + _CODE_AND_ADDRESSES
+    + r"|^[ \t]*>[^\n]*$",  # a Markdown block quote
     re.DOTALL | re.MULTILINE)
 
 # A title set in italics: three words or more, the first capitalised ("*Root Cause Report*").
@@ -178,6 +184,16 @@ def mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda match: " " * len(match.group()), text)
 
 
+def mask_code(text: str) -> str:
+    """Blank out code and addresses, keeping every other character in place."""
+    return _CODE.sub(_blank, text)
+
+
+def _blank(match: re.Match) -> str:
+    """Return the match as spaces, its line breaks kept."""
+    return re.sub(r"[^\n]", " ", match.group())
+
+
 def mask_others_words(text: str, titles: Iterable[str] = ()) -> str:
     """Blank out what is not the writer's own wording, keeping other characters in place.
 
@@ -186,12 +202,9 @@ def mask_others_words(text: str, titles: Iterable[str] = ()) -> str:
     and runs of three or more words in Title Case ("External Technical Root Cause
     Analysis") are what other people wrote or named.
     """
-    def blank(match: re.Match) -> str:
-        return re.sub(r"[^\n]", " ", match.group())
-
-    masked = _NOT_OWN_WORDS.sub(blank, text)
-    masked = _ITALIC_TITLE.sub(blank, masked)
-    masked = _titles_pattern(tuple(titles)).sub(blank, masked)
+    masked = _NOT_OWN_WORDS.sub(_blank, text)
+    masked = _ITALIC_TITLE.sub(_blank, masked)
+    masked = _titles_pattern(tuple(titles)).sub(_blank, masked)
     return _mask_title_case(masked)
 
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from postmortem.i18n import N_, _
-from postmortem.lint.context import Context, Hit, alternatives, quote
+from postmortem.lint.context import Context, Hit, alternatives, mask_code, quote
 from postmortem.record.model import Incident
 
 CAUSE_FIELDS = ("title", "summary", "detail")
@@ -223,7 +223,7 @@ def check_named_individuals(context: Context) -> Iterator[Hit]:
             if not isinstance(text, str):
                 continue
             # Code and addresses name no one ("@types/node", "`git blame`").
-            text = _code_blanked(text)
+            text = mask_code(text)
             seen: set[int] = set()
             for finder in finders:
                 for start, name in finder(text):
@@ -233,13 +233,6 @@ def check_named_individuals(context: Context) -> Iterator[Hit]:
                                   _("{name} names a person in a cause", name=quote(name)),
                                   hint, start)
 
-
-_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`|\b(?:https?|ftp)://\S+|<[a-z]+:[^>\s]*>",
-                   re.DOTALL)
-
-
-def _code_blanked(text: str) -> str:
-    return _CODE.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
 def _name_finders(context: Context) -> list:
     """Return functions that yield (offset, name) for each way a text can name a person."""
     words = context.words

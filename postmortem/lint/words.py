@@ -7,6 +7,8 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 
+from postmortem.record.languages import LANGUAGES
+
 _WORDS_DIR = files("postmortem.lint") / "words"
 
 
@@ -32,12 +34,7 @@ def words_for(lang: str, added: Mapping[str, Sequence[str]]) -> dict[str, tuple[
     lists = {name: words + tuple(added.get(name, ()))
              for name, words in bundled_words(lang).items()}
     for name in _NAMES:
-        others = (word for other in _LANGUAGES_WITH_LISTS for word in bundled_words(other)[name])
+        others = (word for other in LANGUAGES for word in bundled_words(other)[name])
         lists[name] = tuple(dict.fromkeys((*lists[name], *others)))
     return lists
-
-
-_LANGUAGES_WITH_LISTS = tuple(sorted(
-    entry.name.removesuffix(".toml") for entry in _WORDS_DIR.iterdir()
-    if entry.name.endswith(".toml")))
 

@@ -15,6 +15,7 @@ for all of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,9 +44,9 @@ class SourceText:
 
     def silenced(self, rule: str, *lines: int) -> bool:
         """Tell whether a comment on one of the lines silences the rule."""
-        return any(rule in self.silences.get(line, ()) for line in lines)
+        return bool(self.silencing_line(rule, lines))
 
-    def silencing_line(self, rule: str, lines: list[int]) -> int:
+    def silencing_line(self, rule: str, lines: Iterable[int]) -> int:
         """Return the first of the lines whose comment silences the rule, else 0."""
         return next((line for line in lines if rule in self.silences.get(line, ())), 0)
 

@@ -22,11 +22,6 @@ from postmortem.record.languages import LANGUAGES
 LOCALE_DIR = i18n.LOCALE_DIR
 DOMAIN = i18n.DOMAIN
 
-def language_of(tag: str) -> str:
-    """Return the language of a language tag or locale: 'en' for 'en-GB' or 'en_GB'."""
-    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
-
-
 # Catalogues: read strictly, so that a workspace's mistake is reported at its line.
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from postmortem.analysis.derive import Report, derive
 from postmortem.analysis.diff import Changes
 from postmortem.analysis.history import GitError, describe_revision
 from postmortem.errors import field_path
+from postmortem.i18n import N_
 from postmortem.record.instants import InstantError, parse_when
 from postmortem.record.model import Incident
 from postmortem.render.environment import inline, table_cell
-from postmortem.render.i18n import N_, Language
+from postmortem.render.i18n import Language
 
 #: Longest value shown in full; longer prose is cut, since the field path says where to look.
 MAX_VALUE = 120

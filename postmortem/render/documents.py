@@ -22,11 +22,12 @@ from markupsafe import Markup
 from postmortem.analysis.derive import Report, derive
 from postmortem.analysis.history import History
 from postmortem.errors import Problem, RenderError
+from postmortem.i18n import N_
 from postmortem.record.redact import Audience
 from postmortem.render import DOCUMENT_NAMES
 from postmortem.render.document_date import document_datetime
 from postmortem.render.environment import environment, render_inert, render_template
-from postmortem.render.i18n import N_, Language
+from postmortem.render.i18n import Language
 from postmortem.render.markdown import tidy
 from postmortem.render.page import (
     can_print,

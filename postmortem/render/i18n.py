@@ -23,21 +23,15 @@ from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from babel.units import format_unit
 
+from postmortem.i18n import N_, language_of
 from postmortem.record.instants import Duration, When, zone_named
 from postmortem.record.model import Quantity
 from postmortem.record.walk import walk_model
 from postmortem.render.catalogue import (
     Overrides,
     catalogue_stamp,
-    language_of,
     merged_words,
 )
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it yet."""
-    return message
-
 
 #: Labels of the record's enumerated values, translated when shown.
 LABELS: dict[str, dict[str, str]] = {

@@ -9,9 +9,10 @@ from babel.dates import format_date, format_interval, format_skeleton
 from markupsafe import Markup
 
 from postmortem.analysis.period import Period, PeriodReview
+from postmortem.i18n import N_
 from postmortem.render.chart.bars import period_charts, severity_label
 from postmortem.render.environment import environment, render_inert, render_template
-from postmortem.render.i18n import N_, Language
+from postmortem.render.i18n import Language
 from postmortem.render.markdown import tidy
 from postmortem.render.page import markdown_to_html
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from postmortem.errors import Problem
+from postmortem.i18n import language_of
 from postmortem.record.instants import zone_named
 from postmortem.record.languages import LANGUAGES
-from postmortem.render.catalogue import DOMAIN, Overrides, language_of, read_catalogue
+from postmortem.render.catalogue import DOMAIN, Overrides, read_catalogue
 from postmortem.render.document_date import document_datetime
 from postmortem.render.i18n import Language, needs_year, stated_days
 

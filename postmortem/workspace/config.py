@@ -56,7 +56,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from postmortem.errors import ConfigError, Problem
-from postmortem.i18n import N_, _
+from postmortem.i18n import N_, _, language_of
 from postmortem.lint.config import LintSettings, suggestion
 from postmortem.record.languages import LANGUAGES, LOCALES, LanguageCode
 from postmortem.render import DOCUMENT_NAMES, FORMATS, Document, Format
@@ -64,7 +64,6 @@ from postmortem.render.catalogue import (
     bundled_plural,
     bundled_single,
     check_translation,
-    language_of,
     plural_rule,
 )
 from postmortem.render.settings import Label, RenderSettings

@@ -13,6 +13,7 @@ from datetime import datetime
 from babel.lists import format_list
 
 from postmortem.analysis.derive import Report, Slippage
+from postmortem.i18n import N_
 from postmortem.record.instants import When
 from postmortem.render.chart.describe import describe
 from postmortem.render.chart.flags import Flag, groups, place_flags
@@ -55,7 +56,7 @@ from postmortem.render.chart.timescale import (
 )
 from postmortem.render.chart.words import open_end_words
 from postmortem.render.fonts import text_width
-from postmortem.render.i18n import N_, Language
+from postmortem.render.i18n import Language
 
 LEADING = FONT * 1.18  # between the lines of a lane's label
 KEY_LABELS = {
