@@ -25,6 +25,7 @@ from pydantic_core.core_schema import ErrorType
 
 from postmortem.i18n import N_, _, ngettext
 from postmortem.record.checks import meanings
+from postmortem.record.docstrings import field_description
 from postmortem.record.echo import quoted, shorten
 from postmortem.record.languages import LANGUAGE_TAG_PATTERN
 from postmortem.record.model import (
@@ -147,11 +148,11 @@ def describe(loc: tuple, error: ErrorDetails) -> str:
                      allowed=", ".join(allowed))
         return _("unknown field {name}", name=shown)
     if kind == "missing":
-        info = _field_info(loc)
-        if info is not None and info.description:
+        description = _description(loc)
+        if description:
             # The description is the model's documentation, which stays in English.
             return _("missing required field {name!r}: {description}", name=loc[-1],
-                     description=_sentence(info.description))
+                     description=_sentence(description))
         return _("missing required field {name!r}", name=loc[-1])
     return _describe_value(loc, error)
 
@@ -230,10 +231,10 @@ def _describe_value(loc: tuple, error: ErrorDetails) -> str:
         return _(message, name=name, limit=_number(ctx.get(key)), found=found)
     if kind == "value_error":
         return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
-    info = _field_info(loc)
-    if info is not None and info.description:
+    description = _description(loc)
+    if description:
         return _("{name} cannot be {found} (it is: {description})", name=name, found=found,
-                 description=_sentence(info.description))
+                 description=_sentence(description))
     return _("{name} cannot be {found}", name=name, found=found)
 
 
@@ -340,9 +341,21 @@ def _field_name(loc: tuple) -> str:
 
 
 def _field_info(loc: tuple) -> FieldInfo | None:
+    """Return the model's field at loc, if there is one."""
+    found = _field_at(loc)
+    return found[1].model_fields[found[0]] if found else None
+
+
+def _description(loc: tuple) -> str | None:
     """Return the model's description of the field at loc, if it has one."""
+    found = _field_at(loc)
+    return field_description(found[1], found[0]) if found else None
+
+
+def _field_at(loc: tuple) -> tuple[str, type[BaseModel]] | None:
+    """Return the name of the field at loc and the model it belongs to."""
     model: object = Incident
-    info: FieldInfo | None = None
+    found: tuple[str, type[BaseModel]] | None = None
     for part in loc:
         if isinstance(part, int):
             continue
@@ -351,8 +364,9 @@ def _field_info(loc: tuple) -> FieldInfo | None:
         info = model.model_fields.get(str(part))
         if info is None:
             return None
+        found = (str(part), model)
         model = _model_of(info.annotation)
-    return info
+    return found
 
 
 def _fields_at(loc: tuple) -> list[str]:

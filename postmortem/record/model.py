@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from postmortem.i18n import N_
 from postmortem.record.bounds import number_problem
+from postmortem.record.docstrings import document_models
 from postmortem.record.fields import (
     Day,
     Instant,
@@ -115,9 +116,13 @@ NOTIFICATION_KINDS: dict[str, str] = {
 
 
 class Record(BaseModel):
-    """Base of every part of the record: unknown keys are errors, values are immutable."""
+    """Base of every part of the record: unknown keys are errors, values are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    A field's docstring is its description; validating needs none, so they are read
+    only for the schema and for messages (postmortem.record.docstrings).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Assessed(Record):
@@ -785,6 +790,9 @@ def json_schema() -> dict:
     them: the categories of both taxonomies (a record's factors are then checked against
     the taxonomy it chose), the outcomes of an impact and the confidence levels.
     """
+    models = [value for value in globals().values()
+              if isinstance(value, type) and issubclass(value, Record)]
+    document_models(models)  # defined in order: a model after the models it holds
     schema = Incident.model_json_schema(mode="validation")
 
     def choices(table: dict[str, str]) -> list[dict]:
