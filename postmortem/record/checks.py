@@ -8,6 +8,7 @@ parsed instants and dates and runs on a valid Incident.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import typing
 from collections.abc import Collection, Iterator
@@ -19,7 +20,7 @@ from postmortem.i18n import N_, _
 from postmortem.record.echo import listing, quoted, shorten
 from postmortem.record.instants import KEY_INSTANT_NAMES, When, zone_named
 from postmortem.record.model import OUTCOMES, TAXONOMIES, Incident, Shareable
-from postmortem.record.walk import walk
+from postmortem.record.walk import entries_named
 
 Found = Iterator[tuple[tuple, str]]
 
@@ -103,10 +104,14 @@ def _check_unique_ids(data: dict) -> Found:
             seen.setdefault(ident, index)
 
 
+#: The fields that refer to an entry defined elsewhere in the record, wherever they are.
+_REFERENCES = frozenset({"sources", "third_party"})
+
+
 def _check_references(data: dict) -> Found:
     sources = _ids(data, "sources")
     third_parties = _ids(data, "third_parties")
-    for loc, value in walk(data):
+    for loc, value in entries_named(data, _REFERENCES):
         # The root's "sources" defines them; every nested "sources" is a list of ids.
         if len(loc) > 1 and loc[-1] == "sources" and isinstance(value, list):
             for index, ref in enumerate(value):
@@ -277,9 +282,11 @@ def _check_audience_marks(data: dict) -> Found:
                 "the trigger appears in every document: mark its fields internal "
                 "(internal_fields) instead")
         names = entry.get("internal_fields")
+        if not isinstance(names, list):
+            continue
         fields = {name: info for name, info in model.model_fields.items()
                   if name not in ("visibility", "internal_fields")}
-        for index, name in enumerate(names if isinstance(names, list) else []):
+        for index, name in enumerate(names):
             if not isinstance(name, str):
                 continue  # the schema says a field name is text
             if name not in fields:
@@ -301,16 +308,22 @@ def _entries(data: dict, model: type[BaseModel], loc: tuple = ()) -> Iterator[
     """Yield (location, mapping, model) for every entry of the raw record that can be marked."""
     if issubclass(model, Shareable):
         yield loc, data, model
-    for name, info in model.model_fields.items():
-        inner = _model_in(info.annotation)
+    for name, inner in _held_models(model):
         value = data.get(name)
-        if inner is None or value is None:
+        if value is None:
             continue
         items = enumerate(value) if isinstance(value, list) else [(None, value)]
         for index, item in items:
             if isinstance(item, dict):
                 where = loc + ((name,) if index is None else (name, index))
                 yield from _entries(item, inner, where)
+
+
+@functools.cache
+def _held_models(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel]], ...]:
+    """Return (field name, model) for every field of `model` that holds entries of a model."""
+    return tuple((name, inner) for name, info in model.model_fields.items()
+                 if (inner := _model_in(info.annotation)) is not None)
 
 
 def _model_in(annotation: object) -> type[BaseModel] | None:

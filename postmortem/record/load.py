@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, SequenceNode
 
 from postmortem.errors import Problem, RecordError
 from postmortem.i18n import N_, _
-from postmortem.record.compose import AliasNode, NodeComposer, Scalar, TooDeep
+from postmortem.record.compose import AliasNode, Scalar, TooDeep, compose_text
 from postmortem.record.echo import shorten
 from postmortem.record.limits import MAX_BYTES, MAX_DEPTH, figure
 from postmortem.record.values import (
@@ -186,9 +186,8 @@ def load_bytes(raw: bytes, path: str) -> Document:
         raise RecordError([_too_large(path, len(raw))])
     text = _decode(raw, path)
     _check_characters(text, path)
-    loader = NodeComposer(text)
     try:
-        root, extra = loader.compose_stream()
+        root, extra = compose_text(text)
     except TooDeep as error:
         message = _("values are nested more than {limit} levels deep; the limit is "
                     "{limit} levels: flatten the record", limit=MAX_DEPTH)
@@ -198,8 +197,6 @@ def load_bytes(raw: bytes, path: str) -> Document:
     except yaml.YAMLError as error:
         raise RecordError([Problem(path, 1, 1, _("YAML cannot be read: {error}",
                                                   error=error))]) from None
-    finally:
-        loader.dispose()
 
     if extra is None and (root is None or is_empty(root)):
         raise RecordError([

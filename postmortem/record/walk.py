@@ -18,6 +18,31 @@ def walk(value: object, loc: tuple = ()) -> Iterator[tuple[tuple, object]]:
             yield from walk(item, loc + (index,))
 
 
+def entries_named(data: object, names: frozenset[str]) -> list[tuple[tuple, object]]:
+    """Return (location, value) for every mapping entry inside `data` whose key is in `names`.
+
+    In the order `walk` meets them; much faster than filtering `walk`, for a record's checks.
+    """
+    found: list[tuple[tuple, object]] = []
+    _collect(data, names, (), found)
+    return found
+
+
+def _collect(value: object, names: frozenset[str], loc: tuple,
+             found: list[tuple[tuple, object]]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = loc + (key,)
+            if key in names:
+                found.append((here, item))
+            if isinstance(item, dict | list):
+                _collect(item, names, here, found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list):
+                _collect(item, names, loc + (index,), found)
+
+
 def walk_model(value: object, loc: tuple = ()) -> Iterator[tuple[tuple, object]]:
     """Yield (location, value) for a validated record and every field inside it, parents first."""
     yield loc, value
