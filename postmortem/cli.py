@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -58,23 +59,18 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from postmortem.record.validate import read_incident
+    from postmortem.record.validate import file_problems
     from postmortem.workspace.discover import find_records, refused_records
+    from postmortem.workspace.parallel import check_all
 
     files = find_records(args.paths or [DEFAULT_INCIDENTS])
     refused = refused_records(args.paths or [DEFAULT_INCIDENTS])
-    results: list[tuple[Path, list[Problem]]] = []
-    for path in files:  # every file is checked, so that one run reports every problem
-        if path in refused:
-            results.append((path, [refused[path]]))
-            continue
-        try:
-            read_incident(path)
-            results.append((path, []))
-        except RecordError as exc:
-            results.append((path, exc.problems))
-    problems = [problem for _path, file_problems in results for problem in file_problems]
-    invalid = sum(1 for _path, file_problems in results if file_problems)
+    # Every file is checked, so that one run reports every problem.
+    checked = iter(check_all(file_problems, [path for path in files if path not in refused],
+                             _jobs(args)))
+    results = [(path, [refused[path]] if path in refused else next(checked)) for path in files]
+    problems = [problem for _path, found in results for problem in found]
+    invalid = sum(1 for _path, found in results if found)
     if args.format == "json":
         print(json.dumps({
             "valid": not problems and bool(files),
@@ -200,12 +196,15 @@ def _lint(args: argparse.Namespace) -> int:
     from postmortem.lint.sarif import to_sarif
     from postmortem.workspace.config import load_config
     from postmortem.workspace.discover import find_records, refused_records
+    from postmortem.workspace.parallel import check_all
 
     settings = load_config().lint
+    files = find_records(args.paths or [DEFAULT_INCIDENTS])
     refused = refused_records(args.paths or [DEFAULT_INCIDENTS])
-    results = [FileResult(str(path), [refused[path]], []) if path in refused
-               else lint_file(path, settings, args.today)
-               for path in find_records(args.paths or [DEFAULT_INCIDENTS])]
+    linted = iter(check_all(functools.partial(lint_file, config=settings, today=args.today),
+                            [path for path in files if path not in refused], _jobs(args)))
+    results = [FileResult(str(path), [refused[path]], []) if path in refused else next(linted)
+               for path in files]
     if args.format == "json":
         print(json.dumps(to_json(results), indent=2, ensure_ascii=False))
     elif args.format == "sarif":
@@ -376,6 +375,26 @@ def _bounds_arguments(parser: argparse.ArgumentParser) -> None:
                              f"[build] memory_limit, else {MEMORY_LIMIT})")
 
 
+def _job_count(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return jobs
+
+
+def _jobs_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--jobs", type=_job_count, metavar="N",
+                         help="files checked at once, in as many processes (default: one per "
+                              "core; a few files are checked in one)")
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    return args.jobs or os.cpu_count() or 1
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -411,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"record files or folders (default: {DEFAULT_INCIDENTS}/)")
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="text for people (default), json for machines")
+    _jobs_option(validate)
     _messages_option(validate)
     validate.set_defaults(run=_validate)
 
@@ -502,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                       help="date that overdue action items are judged against, unless the "
                            "record's earlier as_of says when its knowledge stops (default: today)")
+    _jobs_option(lint)
     _messages_option(lint)
     lint.set_defaults(run=_lint)
     diff = command("diff", "Show what changed between two versions of a record, in its language: "

@@ -14,6 +14,7 @@ import ast
 import functools
 import inspect
 import sys
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 
@@ -30,7 +31,7 @@ def field_description(owner: type[BaseModel], name: str) -> str | None:
     return _class_docstrings(declaring.__module__).get(declaring.__qualname__, {}).get(name)
 
 
-def document_models(models: list[type[BaseModel]]) -> None:
+def document_models(models: Sequence[type[BaseModel]]) -> None:
     """Give every field of `models` its docstring as description, and rebuild their schemas.
 
     `models` are rebuilt in the order given, so a model must come after those it holds.

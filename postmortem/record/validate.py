@@ -30,6 +30,15 @@ def read_incident(path: str | os.PathLike) -> Incident:
     return validate_document(load_file(path))
 
 
+def file_problems(path: str | os.PathLike) -> list[Problem]:
+    """Return every problem of one record file: none when it is valid."""
+    try:
+        read_incident(path)
+    except RecordError as exc:
+        return list(exc.problems)
+    return []
+
+
 def validate_document(document: Document) -> Incident:
     """Validate a loaded document; raise RecordError with every problem found."""
     return validate_upgraded(document)[1]
