@@ -119,10 +119,12 @@ class Record(BaseModel):
     """Base of every part of the record: unknown keys are errors, values are immutable.
 
     A field's docstring is its description; validating needs none, so they are read
-    only for the schema and for messages (postmortem.record.docstrings).
+    only for the schema and for messages (postmortem.record.docstrings). A model's
+    validator is built when first used: validating a record builds the whole record's
+    at once, rather than one for each part at import.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Assessed(Record):

@@ -11,7 +11,6 @@ interrupted.
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -38,6 +37,8 @@ def check_all(check: Callable[[P], T], paths: Sequence[P], jobs: int) -> list[T]
     jobs = min(jobs, len(paths) // FILES_PER_PROCESS)
     if jobs < 2:
         return [check(path) for path in paths]
+    import multiprocessing  # only when there is work for several processes
+
     size = -(-len(paths) // (jobs * RUNS_PER_PROCESS))
     runs = [list(paths[start:start + size]) for start in range(0, len(paths), size)]
     methods = multiprocessing.get_all_start_methods()
