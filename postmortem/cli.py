@@ -141,12 +141,36 @@ def _build(args: argparse.Namespace) -> int:
         language=args.language, force=args.force, today=args.today,
         time_limit=args.time_limit, memory_limit=args.memory_limit)
     _note(args, unused_templates(args.templates, config))
+    progress = progress_printer(mode="quiet" if args.quiet else None)
+    if args.merge:
+        from postmortem.workspace.build import Outcome
+        from postmortem.workspace.shard import merge
+
+        merged = merge(options, [Path(folder) for folder in args.merge])
+        for source, problems in merged.failed:  # as the shard that took the record said
+            progress("outcome", Outcome(source, "failed", problems=problems))
+        progress("index", None)
+        if not args.quiet:
+            print(_("merged {shards} shard(s) into {output}/: {records} record(s), {failed} "
+                    "failed, in {seconds:.1f} s", shards=merged.shards, output=options.output,
+                    records=merged.records, failed=len(merged.failed),
+                    seconds=merged.seconds), file=sys.stderr)
+        return EXIT_INVALID if merged.failed else EXIT_OK
     if not options.incidents.is_dir():
         raise WorkspaceError(f"no folder {options.incidents}/ of incident records")
     if "pdf" in options.formats:
         _note(args, require_pdf_libraries())
-    result = build(options, progress_printer(mode="quiet" if args.quiet else None))
-    if not args.quiet:
+    result = build(options, progress, shard=args.shard)
+    if not args.quiet and args.shard:
+        print(_("shard {shard}: {records} of {total} record(s): {rendered} rendered, {current} "
+                "up to date, {removed} removed, {failed} failed, in {seconds:.1f} s; the index "
+                "is left to 'postmortem build --merge'",
+                shard=str(args.shard), records=len(result.outcomes) - result.count("removed"),
+                total=result.records, rendered=result.count("rendered"),
+                current=result.count("up to date"), removed=result.count("removed"),
+                failed=result.count("failed"), seconds=result.seconds),
+              file=sys.stderr)
+    elif not args.quiet:
         print(f"{len(result.outcomes)} record(s): {result.count('rendered')} rendered, "
               f"{result.count('up to date')} up to date, {result.count('removed')} removed, "
               f"{result.count('failed')} failed, in {result.seconds:.1f} s", file=sys.stderr)
@@ -472,6 +496,26 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, metavar="N",
                        help="records rendered at once (default: one per core)")
     build.add_argument("--force", action="store_true", help="render everything again")
+
+    def shard(text: str) -> object:  # imported when given: --help stays light
+        from postmortem.workspace.shard import Shard
+
+        try:
+            return Shard.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    machines = build.add_mutually_exclusive_group()
+    machines.add_argument("--shard", type=shard, metavar="K/N",
+                          help="render only the K-th of N shares of the records (dealt by "
+                               "size: every machine deals the same shares), with a manifest "
+                               "of them and no index, on each of N machines (a CI matrix); "
+                               "then --merge their folders")
+    machines.add_argument("--merge", nargs="+", metavar="DIR",
+                          help="write into the output folder the index, the reviews and "
+                               "actions.csv from the JSON exports in the output folders of "
+                               "every shard of one split, and copy their records' outputs "
+                               "there, rendering no record again")
     build.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build.add_argument("--templates", metavar="DIR",
                        help="template folder searched before the bundled templates (default: "

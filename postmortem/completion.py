@@ -17,8 +17,9 @@ SHELLS = ("bash", "zsh", "fish")
 #: Positional arguments naming incident records, files or folders (validate, lint, render,
 #: diff, upgrade): matched by name so that a new command's record argument is completed too.
 RECORD_DESTS = frozenset({"paths", "file", "files"})
-#: Arguments whose value is a folder (-o/--output, --incidents, --templates, --dir, init's DIR).
-FOLDER_DESTS = frozenset({"output", "incidents", "templates", "dir"})
+#: Arguments whose value is a folder (-o/--output, --incidents, --templates, --dir, init's DIR,
+#: the shard folders of build --merge).
+FOLDER_DESTS = frozenset({"output", "incidents", "templates", "dir", "merge"})
 
 #: What argcomplete calls with the word under the cursor (`prefix`) and the arguments parsed
 #: before it (`parsed_args`); a mapping gives each completion a description (zsh and fish).

@@ -6,6 +6,10 @@ fingerprint). Records are rendered in worker processes under a time and a memory
 record's outputs together; the build's state is saved as it goes (postmortem.workspace.
 state), so a build that is killed leaves complete files and the next one carries on
 where it stopped.
+
+With a shard (postmortem.workspace.shard), the build renders only its share of the
+records and writes a manifest of them instead of the index: the merge of every shard
+writes the index.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ from postmortem.workspace.fingerprint import environment_digest, record_fingerpr
 from postmortem.workspace.ids import id_clashes, record_ids
 from postmortem.workspace.index import write_index
 from postmortem.workspace.lock import hold
+from postmortem.workspace.shard import (
+    Shard,
+    remove_manifest,
+    shard_share,
+    split_digest,
+    write_manifest,
+)
 from postmortem.workspace.state import BuildState
 from postmortem.workspace.workers import Job, render_jobs
 from postmortem.workspace.write import make_folder, write_together
@@ -50,6 +61,8 @@ class BuildResult:
     outcomes: list[Outcome] = field(default_factory=list)
     index_written: bool = False
     seconds: float = 0.0
+    records: int = 0
+    """Records in the workspace: with a shard, more than those it took."""
 
     def count(self, status: str) -> int:
         """Return how many records ended with `status`."""
@@ -62,15 +75,19 @@ class BuildResult:
 
 
 def build(options: BuildOptions,
-          progress: Callable[[str, object], None] = lambda *_: None) -> BuildResult:
-    """Build the workspace; `progress(event, data)` hears 'start', 'outcome' and 'index'."""
+          progress: Callable[[str, object], None] = lambda *_: None,
+          shard: Shard | None = None) -> BuildResult:
+    """Build the workspace, or a shard's share; `progress(event, data)` hears 'start' and so on.
+
+    The events are 'start' (how many records are to render), 'outcome' and 'index'.
+    """
     started = time.monotonic()
     make_folder(options.output)
     with hold(options.output):
         _remove_leftovers(options.output)
         state = BuildState(options.output)
         try:
-            result = _build_locked(options, state, progress)
+            result = _build_locked(options, state, progress, shard)
         except BaseException:
             # What was written so far is not rendered again; on a full disk, it will be.
             with contextlib.suppress(OSError):
@@ -82,7 +99,8 @@ def build(options: BuildOptions,
 
 
 def _build_locked(options: BuildOptions, state: BuildState,
-                  progress: Callable[[str, object], None]) -> BuildResult:
+                  progress: Callable[[str, object], None],
+                  shard: Shard | None = None) -> BuildResult:
     present = options.incidents.is_dir()
     records = find_records([options.incidents]) if present else []
     refused: dict[Path, tuple[Problem, ...]] = {path: (problem,) for path, problem in
@@ -95,14 +113,23 @@ def _build_locked(options: BuildOptions, state: BuildState,
             except RecordError as exc:
                 refused[path] = tuple(exc.problems)
     digest = environment_digest(options)
+    # Ids are claimed across the whole workspace, whichever shard renders each record.
+    claims = record_ids(sources)
+    clashes = id_clashes(claims)
+    result = BuildResult(records=len(records))
+    if shard is not None:
+        sizes = {path: len(raw) for path, raw in sources.items()}
+        split = split_digest({path: sizes.get(path, 0) for path in records}, options.incidents)
+        share = shard_share(records, sizes, options.incidents, shard)
+        records = [path for path in records if path in share]
+        refused = {path: problems for path, problems in refused.items() if path in share}
+        sources = {path: raw for path, raw in sources.items() if path in share}
+        claims = {path: claim for path, claim in claims.items() if path in share}
     fingerprints = record_fingerprints(digest, options.incidents, sources)
     unchanged = {path: entry for path, fingerprint in fingerprints.items()
                  if (entry := state.unchanged(str(path), fingerprint))}
-    claims = record_ids(sources)
-    clashes = id_clashes(claims)
     # The outputs named after a record's id are its own, whichever record wrote them before.
     claimed = {claim.id for path, claim in claims.items() if str(path) not in clashes}
-    result = BuildResult()
     for path, problems in sorted(refused.items()):
         state.forget(str(path))
         result.outcomes.append(Outcome(str(path), "failed", problems=problems))
@@ -146,6 +173,14 @@ def _build_locked(options: BuildOptions, state: BuildState,
         progress("outcome", outcome)
         state.save(throttled=True)
     failed = sorted(o.source for o in result.outcomes if o.status == "failed")
+    if shard is not None:
+        # A shard sees a share of the records: the merge of every shard writes the index.
+        failures = {o.source: o.problems for o in result.outcomes if o.status == "failed"}
+        taken = {str(path) for path in records}
+        kept = {source: entry for source, entry in state.records.items() if source in taken}
+        write_manifest(options, shard, digest, split, kept, failures)
+        return result
+    remove_manifest(options.output)
     result.index_written, unreadable = write_index(options, state, digest, failed)
     for source, problem in unreadable.items():
         # Its export is unreadable: it is rendered again next time, and the index left it out.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from postmortem.errors import ConfigError, PostmortemError, Problem
@@ -18,6 +21,15 @@ if TYPE_CHECKING:
     from postmortem.analysis.period import Period
 
 
+@dataclass(frozen=True)
+class IndexEntry:
+    """A record the index lists: its source, its id, and the JSON export it is read from."""
+
+    source: str
+    id: str
+    export: Path
+
+
 def write_index(options: BuildOptions, state: BuildState, digest: bytes,
                 failed: list[str]) -> tuple[bool, dict[str, Problem]]:
     """Write the index, the review across incidents, the period review and actions.csv.
@@ -27,8 +39,7 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes,
     rendered again by the next build.
     """
     period = _period(options)
-    names = ["actions.csv"] + [f"{stem}.{fmt}" for stem in ("index", "period-review")
-                               for fmt in INDEX_FORMATS if fmt in options.formats]
+    names = index_names(options)
     fingerprint = hashlib.sha256(digest + json.dumps(
         [sorted((s, e["fingerprint"]) for s, e in state.records.items()), failed,
          options.today.isoformat(), options.language,
@@ -37,25 +48,50 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes,
     if (not options.force and state.index == fingerprint
             and all((options.output / name).is_file() for name in names)):
         return False, {}
+    entries = [IndexEntry(source, entry["id"], options.output / f"{entry['id']}.json")
+               for source, entry in state.records.items()]
+    outputs, unreadable = index_outputs(options, entries, failed)
+    problems = {source: Problem("", 0, 0, (
+        f"the index leaves out {source}: its export {export} cannot be read "
+        f"({reason}); the next build renders it again"))
+        for source, (export, reason) in unreadable.items()}
+    write_together(options.output, outputs)
+    # An index that left a record out is written again once that record is rendered again.
+    state.index = "" if unreadable else fingerprint
+    return True, problems
+
+
+def index_names(options: BuildOptions) -> list[str]:
+    """Return the names of the files the index writes for the workspace, in `options`' formats."""
+    return ["actions.csv"] + [f"{stem}.{fmt}" for stem in ("index", "period-review")
+                              for fmt in INDEX_FORMATS if fmt in options.formats]
+
+
+def index_outputs(options: BuildOptions, entries: Iterable[IndexEntry], failed: Iterable[str]
+                  ) -> tuple[dict[str, str | bytes], dict[str, tuple[Path, str]]]:
+    """Return the index, the reviews and actions.csv of `entries`, by file name.
+
+    Records in `failed` are listed as not included. Also return, for each record left out
+    because its export cannot be read, the export and the reason.
+    """
+    period = _period(options)
+    failed = sorted(failed)
     # Imported once something changed: a build with nothing to do stays light.
     from postmortem.render.exports import action_rows, actions_csv, read_export
 
     # Each record's JSON export holds what the review needs, as its own build derived it.
     incidents = []
-    unreadable: dict[str, Problem] = {}
-    for source, entry in sorted(state.records.items()):
-        if source in failed:
+    unreadable: dict[str, tuple[Path, str]] = {}
+    for entry in sorted(entries, key=lambda entry: entry.source):
+        if entry.source in failed:
             continue
-        export = options.output / f"{entry['id']}.json"
         try:
-            incident = read_export(export.read_text(encoding="utf-8"))
+            incident = read_export(entry.export.read_text(encoding="utf-8"))
             rows = action_rows(incident, options.today)
         except (OSError, ValueError, KeyError, TypeError, AttributeError,
                 PostmortemError) as error:
             reason = getattr(error, "strerror", None) or f"{type(error).__name__}: {error}"
-            unreadable[source] = Problem("", 0, 0, (
-                f"the index leaves out {source}: its export {export} cannot be read "
-                f"({str(reason)[:200]}); the next build renders it again"))
+            unreadable[entry.source] = (entry.export, str(reason)[:200])
             continue
         incidents.append((incident, rows))
     rows = [row for _, found in incidents for row in found]
@@ -64,10 +100,7 @@ def write_index(options: BuildOptions, state: BuildState, digest: bytes,
     outputs.update(_index_documents(options, summaries, sorted([*failed, *unreadable]),
                                     period))
     outputs.update(_period_documents(options, summaries, period))
-    write_together(options.output, outputs)
-    # An index that left a record out is written again once that record is rendered again.
-    state.index = "" if unreadable else fingerprint
-    return True, unreadable
+    return outputs, unreadable
 
 
 def _period(options: BuildOptions) -> Period:
