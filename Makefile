@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-for-tests
 
-.PHONY: reports test golden docs pictures clean
+.PHONY: reports test golden docs pictures bench clean
 
 ## Install, then render every incident record under incidents/ into output/.
 reports: $(STAMP)
@@ -29,6 +29,12 @@ docs: $(STAMP)
 ## Render the README's pictures (docs/images/) from the AP-HP record; needs pdftoppm.
 pictures: $(STAMP)
 	$(BIN)/python scripts/render_pictures.py
+
+## Measure postmortem on this machine (about ten minutes) and write docs/performance.md.
+## Not part of the tests. pandoc, for the route it is compared with, is installed as root.
+bench: $(STAMP)
+	scripts/install-system-packages --bench
+	$(BIN)/python benchmarks/suite.py
 
 $(STAMP): pyproject.toml scripts/install-system-packages
 	scripts/install-system-packages
