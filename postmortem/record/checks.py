@@ -7,7 +7,6 @@ parsed instants and dates and runs on a valid Incident.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import typing
@@ -290,6 +289,8 @@ def _check_audience_marks(data: dict) -> Found:
             if not isinstance(name, str):
                 continue  # the schema says a field name is text
             if name not in fields:
+                import difflib  # only for a suggestion
+
                 hint = difflib.get_close_matches(name, fields, n=1)
                 yield loc + ("internal_fields", index), (_(
                     "{name} is not a field of this entry (fields: {fields}); did you mean "

@@ -25,7 +25,6 @@ Durations are numbers with a unit, one or more: 30 s, 2 min, 1 h 30 min, 3 d, 2 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -460,6 +459,8 @@ def _relative(
     anchor = anchors.get(name)
     if anchor is None:
         known = sorted(anchors)
+        import difflib  # only for a suggestion
+
         hint = difflib.get_close_matches(name, known, n=1)
         if not known:
             message = _("{text} follows {name}, which is no key instant or timeline entry id "

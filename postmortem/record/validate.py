@@ -20,7 +20,6 @@ from postmortem.record.anchors import validation_context
 from postmortem.record.bounds import check_bounds
 from postmortem.record.checks import check_data, check_incident
 from postmortem.record.load import Document, load_file
-from postmortem.record.messages import describe, rank
 from postmortem.record.migrations import OLDEST_VERSION, is_readable, upgrade_document
 from postmortem.record.model import SCHEMA_VERSION, Incident
 
@@ -105,6 +104,8 @@ def _emptied(document: Document, loc: tuple) -> bool:
 
 def _schema_problems(document: Document, errors: list[ErrorDetails]) -> list[Problem]:
     """Turn the model's errors into problems: one per value, in words for a record author."""
+    from postmortem.record.messages import rank  # only a record with problems needs them
+
     by_loc: dict[tuple, list[ErrorDetails]] = {}
     for error in errors:
         loc = _data_loc(document.data, tuple(error["loc"]))
@@ -132,6 +133,8 @@ def _data_loc(data: object, loc: tuple) -> tuple:
 
 
 def _from_pydantic(document: Document, loc: tuple, error: ErrorDetails) -> Problem:
+    from postmortem.record.messages import describe
+
     # An unknown field is shown at its key, a missing one at the mapping that lacks it.
     if error["type"] == "extra_forbidden":
         position = document.locate_key(loc)
