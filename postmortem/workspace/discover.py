@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from postmortem.errors import Problem
@@ -29,11 +29,41 @@ def find_records(paths: Iterable[str | os.PathLike]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in RECORD_SUFFIXES
-                                and not p.is_dir() and not p.name.startswith(".")))
+            found.extend(sorted(_records_in(path)))
         else:
             found.append(path)
     return found
+
+
+def _records_in(folder: Path) -> Iterator[Path]:
+    """Yield the records of a folder and of its folders, links to folders not followed.
+
+    As `Path.rglob` walks, with what each entry is read from the folder's listing: one
+    call to the system per folder rather than one per file.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except PermissionError:
+        return
+    for entry in entries:
+        try:
+            folder_itself = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            folder_itself = False
+        if folder_itself:
+            yield from _records_in(folder / entry.name)
+        elif (entry.name.endswith(RECORD_SUFFIXES) and not entry.name.startswith(".")
+              and not _is_dir(entry)):
+            yield folder / entry.name
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Return whether an entry is a folder, or a link to one (as `Path.is_dir` says)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def refused_records(paths: Iterable[str | os.PathLike]) -> dict[Path, Problem]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -47,9 +48,25 @@ def record_fingerprints(digest: bytes, incidents: Path,
     """Fingerprint each record: its bytes, its git version and the environment's digest."""
     # Reports name the git version they show: a commit changes them too.
     versions = workspace_versions(incidents) if sources else {}
-    return {path: hashlib.sha256(digest + versions.get(path.resolve(), "").encode() + b"\0"
+    resolve = _resolver()
+    return {path: hashlib.sha256(digest + versions.get(resolve(path), "").encode() + b"\0"
                                  + raw).hexdigest()
             for path, raw in sources.items()}
+
+
+def _resolver() -> Callable[[Path], Path]:
+    """Return a `Path.resolve` that resolves each folder once: records share a few folders."""
+    folders: dict[Path, Path] = {}
+
+    def resolve(path: Path) -> Path:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return path.resolve()
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+    return resolve
 
 
 def _library_versions() -> str:

@@ -2,11 +2,14 @@
 
 A build reads every changed record's id before it renders any, so the ids are read by
 YAML's own parser (quoted keys, folded scalars and flow mappings read as a loader reads
-them) but only up to the top-level `id`: a few events, not the whole record.
+them) but only up to the top-level `id`: a few events, not the whole record. A record
+that opens with plain `key: value` lines, its id among them, as records usually do, has
+its id read from those lines without the parser: they cannot mean anything else.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,17 @@ _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = Resolver()
 # The loader keeps timestamps as text; any other tag is not an id, as validation says.
 _TEXT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
+# The opening lines whose meaning is plain: blank, a comment, or a top-level key with a
+# plain value made of letters, digits and a few signs that YAML gives no meaning to.
+_PLAIN_LINE = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_-]*:(?: +[A-Za-z0-9_][A-Za-z0-9_ .,/()+-]*?)?"
+                         r"|)[ \t]*(?:(?<![^ \t])#.*)?")
+# What YAML refuses to read in a stream: a record holding it before its id is left to the
+# parser, which says it cannot be read.
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
+                          "\U00010000-\U0010ffff]")
+# The line breaks of YAML besides \n and \r\n: a line holding one is left to the parser.
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029](?!$)")
+_PLAIN_ID = re.compile(r"id: +([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:(?<=[ \t])#.*)?")
 
 
 @dataclass(frozen=True)
@@ -63,12 +77,44 @@ def id_clashes(claims: dict[Path, Claim]) -> dict[str, Problem]:
 def read_id(raw: bytes) -> Claim | None:
     """Return the top-level id of a record, or None when it has none that is text.
 
-    A record that cannot be read has no claim: validation says what is wrong with it.
+    A record that cannot be read up to its id has no claim: validation says what is wrong
+    with it.
     """
     try:
-        return _first_id(yaml.parse(raw.decode("utf-8-sig"), Loader=_PARSER))
-    except (UnicodeDecodeError, yaml.YAMLError):
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
+    plain = _plain_id(text)
+    if plain is not None:
+        return plain
+    try:
+        return _first_id(yaml.parse(text, Loader=_PARSER))
+    except yaml.YAMLError:
+        return None
+
+
+def _plain_id(text: str) -> Claim | None:
+    """Return the id of a record that opens with plain lines, the id among them; else None.
+
+    None also when the lines are not all plain: the parser reads that record.
+    """
+    start = 0
+    for number in range(64):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if _UNPRINTABLE.search(line) or _OTHER_BREAK.search(line):
+            return None  # the parser says that it cannot be read, or where its lines end
+        line = line.removesuffix("\r")
+        found = _PLAIN_ID.fullmatch(line)
+        if found:
+            value = found[1]
+            if _RESOLVER.resolve(ScalarNode, value, (True, False)) not in _TEXT_TAGS:
+                return None
+            return Claim(value, number + 1, found.start(1) + 1)
+        if not _PLAIN_LINE.fullmatch(line) or line.startswith("id:") or end < 0:
+            return None
+        start = end + 1
+    return None
 
 
 def _first_id(events) -> Claim | None:
