@@ -338,3 +338,41 @@ def test_the_screen_fonts_of_a_page_are_the_same_at_every_rendering(monkeypatch)
     first = screen_font_faces.__wrapped__(frozenset("Checkout 0123"))
     monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 4_000_000_000)
     assert screen_font_faces.__wrapped__(frozenset("Checkout 0123")) == first
+
+
+def test_every_character_taken_as_drawn_is_drawn_by_a_bundled_font():
+    import unicodedata
+
+    from postmortem.render.fonts import DRAWN, covered_characters
+
+    covered = covered_characters()
+    assert not [f"U+{ord(char):04X}" for char in sorted(DRAWN) if ord(char) not in covered
+                and unicodedata.category(char) != "Cc"]
+
+
+def test_a_pdf_alone_is_the_pdf_printed_beside_the_html(aphp, tmp_path):
+    # The PDF is printed from the page without the fonts a browser needs; the HTML output
+    # carries them.
+    from postmortem.workspace.pipeline import render_file
+
+    [alone] = render_file(APHP, tmp_path, ["pdf"])
+    assert alone.read_bytes() == aphp["pdf"].read_bytes()
+    html = aphp["html"].read_text()
+    assert html.count('<style media="screen">') == 1
+    assert "data:font/woff;base64," in html
+
+
+def test_a_worker_prints_record_after_record_with_the_same_fonts(tmp_path):
+    # The fonts are loaded once per process: a second record prints as it does alone.
+    from postmortem.workspace.pipeline import render_file
+
+    minimal = RECORDS / "minimal.yaml"
+    [first] = render_file(minimal, tmp_path / "first", ["pdf"])
+    render_file(APHP, tmp_path / "other", ["pdf"])
+    [again] = render_file(minimal, tmp_path / "again", ["pdf"])
+    assert first.read_bytes() == again.read_bytes()
+    alone = subprocess.run(
+        [sys.executable, "-m", "postmortem", "render", str(minimal), "--format", "pdf", "-o",
+         str(tmp_path / "alone")], check=True, cwd=ROOT, capture_output=True)
+    assert alone.returncode == 0
+    assert (tmp_path / "alone" / first.name).read_bytes() == first.read_bytes()

@@ -163,11 +163,12 @@ def render_document(report: Report, name: str, settings: RenderSettings | None =
     def page(detail: int) -> str:
         body, _ = markdown_to_html(markdown(detail, embedded=True), spacing=language.spacing,
                                    lang=language.code)
-        return with_screen_fonts(render_template(
+        # Without the screen fonts, which printing never uses: the HTML output adds them.
+        return render_template(
             env, f"{name}.html.j2", **values(detail, embedded=False), body=body,
             document_date=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
             inline_html=lambda text: Markup(markdown_inline_to_html(
-                str(text or ""), spacing=language.spacing, lang=language.code))))
+                str(text or ""), spacing=language.spacing, lang=language.code)))
 
     detail = 0
     outputs: dict[str, str | bytes] = {}
@@ -182,7 +183,7 @@ def render_document(report: Report, name: str, settings: RenderSettings | None =
     if "md" in formats:
         outputs["md"] = markdown(detail, embedded=False)
     if "html" in formats:
-        outputs["html"] = html
+        outputs["html"] = with_screen_fonts(html)
     if "pdf" in formats:
         from postmortem.render.pdf import print_pdf, record_xmp
 

@@ -73,6 +73,37 @@ def environment(language: Language, template_dirs: Sequence[Path] = ()) -> jinja
     return _environment(language, tuple(str(path) for path in template_dirs))
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Keep each compiled template in memory, for every environment of the process.
+
+    The environments differ only in their language's filters and words, which a
+    template reads when it runs, not when it is compiled: a template compiled for one
+    language serves all. A template is known by its file, and compiled again when its
+    text changes (Jinja2 compares the text's checksum).
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def precompile(names: Iterable[str], template_dirs: Sequence[Path] = ()) -> None:
+    """Compile templates ahead of their first use (a worker does it before any record)."""
+    env = environment(Language("en", "UTC"), template_dirs)
+    for name in names:
+        env.get_template(name)
+
+
 @lru_cache(maxsize=32)
 def _environment(language: Language, template_dirs: tuple[str, ...]) -> jinja2.Environment:
     search_path = [*template_dirs, str(BUNDLED_TEMPLATES)]
@@ -90,6 +121,7 @@ def _environment(language: Language, template_dirs: tuple[str, ...]) -> jinja2.E
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
         finalize=_finalize,
+        bytecode_cache=_COMPILED,
     )
     # jinja2.ext.i18n adds this method to the environment, which the stubs cannot know.
     env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -312,11 +312,14 @@ def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
-def render_html(report: Report, settings: RenderSettings | None = None) -> str:
+def render_html(report: Report, settings: RenderSettings | None = None,
+                screen_fonts: bool = True) -> str:
     """Return the review as a standalone HTML page (the PDF is printed from the same page).
 
     The summary box is the fullest that ends on the first printed page, as WeasyPrint
-    lays the page out (see summary.py for what gives way, in which order).
+    lays the page out (see summary.py for what gives way, in which order). Without
+    `screen_fonts`, the page lacks only the fonts a browser needs (`with_screen_fonts`),
+    which printing never uses: that is the page to print.
     """
     from postmortem.render.chart import timeline_svg  # only the HTML and PDF outputs draw the chart
 
@@ -360,7 +363,7 @@ def render_html(report: Report, settings: RenderSettings | None = None) -> str:
     box = fullest_fitting(summary_boxes(report), first_page_holds)
     html = page(box, body, Markup(timeline_svg(report, language)), contents,
                 _summary_html(incident.summary, language))
-    return with_screen_fonts(html)
+    return with_screen_fonts(html) if screen_fonts else html
 
 
 def with_screen_fonts(html: str) -> str:

@@ -84,8 +84,8 @@ def print_pdf(html: str, stamp: datetime, xmp: bytes | None = None,
     for data, name, _ in attachments:
         assets[f"attachments/{name}"] = (data, _media_type(name))
     fetcher = _fetcher_class()(assets)
-    font_config = weasyprint.text.fonts.FontConfiguration()
-    fonts = _fonts_stylesheet(fetcher, font_config)
+    # The fonts are loaded once per process, as for measuring: the same faces every time.
+    _, font_config, fonts = _layout_setup()
     files = [
         weasyprint.Attachment(url=f"{ASSET_SCHEME}attachments/{name}", url_fetcher=fetcher,
                               name=name, description=description, created=stamp,
@@ -139,11 +139,12 @@ def _has_class(box, element_class: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _layout_setup():
-    """Return the fetcher, font configuration and font stylesheet that measuring reuses."""
+    """Return the fetcher, font configuration and font stylesheet that printing reuses."""
     import weasyprint
 
-    # Measuring happens several times per page; loading the fonts once per process
-    # keeps it cheap (WeasyPrint reuses a font configuration across documents).
+    # Measuring happens several times per page, and a worker prints page after page:
+    # loading the fonts once per process keeps both cheap (WeasyPrint reuses a font
+    # configuration across documents).
     fetcher = _fetcher_class()(_font_assets())
     font_config = weasyprint.text.fonts.FontConfiguration()
     # Let it go before the interpreter takes its modules down, which its clean-up needs.

@@ -89,10 +89,13 @@ def _full_review(path: str | os.PathLike, source: bytes, report: Report,
     if "json" in formats:
         rendered["json"] = incident_json(report)
     if "html" in formats or "pdf" in formats:
-        from postmortem.render.page import render_html  # HTML and PDF only: keeps `md` light
+        from postmortem.render.page import render_html, with_screen_fonts  # keeps `md` light
 
-        html = render_html(report, settings)
-        rendered["html"] = html
+        # The fonts a browser needs are cut to the page's characters, which takes time:
+        # only the HTML output carries them, as printing never uses them.
+        html = render_html(report, settings, screen_fonts=False)
+        if "html" in formats:
+            rendered["html"] = with_screen_fonts(html)
         if "pdf" in formats:
             from postmortem.render.pdf import render_pdf  # WeasyPrint imports lazily
 
