@@ -88,12 +88,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from postmortem.record.load import load_bytes, read_source
-    from postmortem.record.validate import validate_upgraded
     from postmortem.render.libraries import require_pdf_libraries
-    from postmortem.workspace.config import load_config, unused_templates
-    from postmortem.workspace.workers import Job, render_jobs
-    from postmortem.workspace.write import make_folder, write_together
+    from postmortem.workspace.workers import start_worker
 
     formats = _formats("render", args.format)
     documents = _documents("render", args.document or ["full"])
@@ -102,19 +98,30 @@ def _render(args: argparse.Namespace) -> int:
     _require_file(args.file)
     if "pdf" in formats:
         _note(args, require_pdf_libraries())
-    output = Path(args.output)
-    if output.exists() and not output.is_dir():
-        make_folder(output)  # says that a file is in the way, before any rendering
-    config = load_config()
-    settings = config.render_settings(args.templates)
-    _note(args, unused_templates(args.templates, config))
-    source = read_source(args.file)
-    # A record that does not validate is refused here, before a worker is started for it.
-    validate_upgraded(load_bytes(source, str(args.file)))
-    # One worker, under the same bounds as a build's; this process writes.
-    job = Job(args.file, source, formats, settings, documents=documents)
-    [rendered] = render_jobs([job], 1, config.build.bounds(args.time_limit, args.memory_limit),
-                             formats)
+    # The worker loads the renderers while this process reads the settings and the record.
+    worker = start_worker(formats)
+    try:
+        from postmortem.record.load import read_source
+        from postmortem.workspace.config import load_config, unused_templates
+        from postmortem.workspace.workers import Job, render_jobs
+        from postmortem.workspace.write import make_folder, write_together
+
+        output = Path(args.output)
+        if output.exists() and not output.is_dir():
+            make_folder(output)  # says that a file is in the way, before any rendering
+        config = load_config()
+        settings = config.render_settings(args.templates)
+        _note(args, unused_templates(args.templates, config))
+        source = read_source(args.file)
+        # One worker, under the same bounds as a build's; this process writes. The worker
+        # validates the record first: a record that does not validate comes back with its
+        # problems, and nothing is written.
+        job = Job(args.file, source, formats, settings, documents=documents)
+        [rendered] = render_jobs([job], 1,
+                                 config.build.bounds(args.time_limit, args.memory_limit),
+                                 formats, [worker])
+    finally:
+        worker.stop()
     if rendered.problems:
         raise RecordError(rendered.problems)
     make_folder(output)

@@ -31,10 +31,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
 
 from postmortem.errors import PostmortemError, Problem, WorkspaceError
-from postmortem.render.settings import RenderSettings
 from postmortem.workspace.bounds import Bounds
+
+if TYPE_CHECKING:
+    from postmortem.render.settings import RenderSettings
 
 _READY = "ready"
 _START_LIMIT = 300.0  # seconds a worker may take to start (import the renderers)
@@ -48,7 +51,7 @@ class Job:
     source: str
     raw: bytes
     formats: tuple[str, ...]
-    settings: RenderSettings = field(default_factory=RenderSettings)
+    settings: RenderSettings = field(default_factory=lambda: _default_settings())
     today: date | None = None
     documents: tuple[str, ...] = ("full",)
 
@@ -63,20 +66,43 @@ class Rendered:
     problems: tuple[Problem, ...] = ()
 
 
+def _default_settings() -> RenderSettings:
+    from postmortem.render.settings import RenderSettings  # the renderers' models: imported late
+
+    return RenderSettings()
+
+
+def start_worker(formats: Sequence[str]) -> Worker:
+    """Start a worker now, to be given to `render_jobs`: it starts while this process works.
+
+    It loads the renderers of `formats`, then waits for its bounds; a worker that no
+    `render_jobs` takes is ended by `Worker.stop`, or dies with this process.
+    """
+    return Worker(get_context("spawn"), tuple(formats))
+
+
 def render_jobs(jobs: Iterable[Job], workers: int, bounds: Bounds,
-                formats: Sequence[str]) -> Iterator[Rendered]:
+                formats: Sequence[str], started: Sequence[Worker] = ()) -> Iterator[Rendered]:
     """Render every job in at most `workers` processes; yield each result as it comes.
 
-    `formats` say which renderers a worker loads before it takes its first record.
+    `formats` say which renderers a worker loads before it takes its first record. The
+    longest records are given out first (their source's size stands for their rendering
+    time; records of one size keep their order), so that the last ones given out are
+    short and the workers finish together. The workers `started` (`start_worker`) are
+    used first.
     """
-    queue = deque(jobs)
+    queue = deque(sorted(jobs, key=lambda job: len(job.raw), reverse=True))
     context = get_context("spawn")
-    running: list[_Worker] = []
+    running: list[Worker] = list(started)
     try:
+        for worker in running:
+            worker.bound(bounds)
         while queue or any(worker.job for worker in running):
             busy = sum(1 for worker in running if worker.job)
             while len(running) < min(workers, busy + len(queue)):
-                running.append(_Worker(context, bounds, tuple(formats)))
+                worker = Worker(context, tuple(formats))
+                running.append(worker)
+                worker.bound(bounds)
             for worker in running:
                 if worker.ready and worker.job is None and queue and worker.give(queue[0]):
                     queue.popleft()
@@ -97,21 +123,26 @@ def render_jobs(jobs: Iterable[Job], workers: int, bounds: Bounds,
             worker.stop()
 
 
-class _Worker:
+class Worker:
     """One worker process, the job it is rendering and when that job's time is up."""
 
-    def __init__(self, context, bounds: Bounds, formats: tuple[str, ...]):
+    def __init__(self, context, formats: tuple[str, ...]):
         self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=serve, args=(child, os.getpid(), bounds.mebibytes, formats),
-            name="postmortem-worker", daemon=True)
+        self.process = context.Process(target=serve, args=(child, os.getpid(), formats),
+                                       name="postmortem-worker", daemon=True)
         self.process.start()
         child.close()
         self.ready = False
         self.alive = True
         self.job: Job | None = None
         self.deadline = time.monotonic() + _START_LIMIT
+        self.seconds = Bounds().seconds
+
+    def bound(self, bounds: Bounds) -> None:
+        """Tell the worker its memory cap, which it sets before it says it is ready."""
         self.seconds = bounds.seconds
+        with contextlib.suppress(OSError):  # it died starting: `result` reports it
+            self.connection.send(bounds.mebibytes)
 
     def give(self, job: Job) -> bool:
         """Send the worker a job, whose time starts now; return False if the worker is gone."""
@@ -179,11 +210,18 @@ def _failure(job: Job, message: str) -> Rendered:
 
 # What runs in a worker process.
 
-def serve(connection: Connection, parent: int, mebibytes: int, formats: Sequence[str]) -> None:
-    """Render each job the parent sends until it closes the pipe (in a worker process)."""
+def serve(connection: Connection, parent: int, formats: Sequence[str]) -> None:
+    """Render each job the parent sends until it closes the pipe (in a worker process).
+
+    The first message is the memory cap, in MiB; each one after it a job.
+    """
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears Ctrl-C and ends us
     _warm_up(formats)
+    try:
+        mebibytes = connection.recv()
+    except (EOFError, OSError):
+        return
     _cap_memory(mebibytes)
     connection.send(_READY)
     bounds = Bounds(mebibytes=mebibytes)
@@ -263,9 +301,14 @@ def _watch(parent: int) -> None:
 def _warm_up(formats: Sequence[str]) -> None:
     """Import the renderers once, before any record's time starts."""
     import postmortem.workspace.pipeline
+    from postmortem.render.environment import precompile
 
+    # The bundled templates of the full review; a workspace's own are compiled when used.
+    precompile(["report.md.j2"])
     if "html" in formats or "pdf" in formats:
         import postmortem.render.page
+
+        precompile(["report.html.j2", "current-state.j2", "report.css", "report-screen.css"])
     if "pdf" in formats:
         import weasyprint  # noqa: F401
 
