@@ -384,14 +384,18 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _mebibytes(text: str) -> int:
+def _at_least_one(text: str, what: str) -> int:
     try:
-        mebibytes = int(text)
+        number = int(text)
     except ValueError:
-        mebibytes = 0
-    if mebibytes < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of MiB of at least 1: {text!r}")
-    return mebibytes
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not {what} of at least 1: {text!r}")
+    return number
+
+
+def _mebibytes(text: str) -> int:
+    return _at_least_one(text, "a whole number of MiB")
 
 
 def _bounds_arguments(parser: argparse.ArgumentParser) -> None:
@@ -407,13 +411,7 @@ def _bounds_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _job_count(text: str) -> int:
-    try:
-        jobs = int(text)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
-    return jobs
+    return _at_least_one(text, "a whole number")
 
 
 def _jobs_option(command: argparse.ArgumentParser) -> None:

@@ -16,3 +16,12 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 def plain(text: str) -> str:
     """Return a text with its no-break, narrow and thin spaces made ordinary ones, to compare."""
     return text.translate(_SPACES)
+
+
+def minimal_variant(incident_id: str, **changes: str) -> str:
+    """Return tests/records/minimal.yaml with another id and each `old=new` text replaced."""
+    text = (RECORDS / "minimal.yaml").read_text(encoding="utf-8").replace(
+        "id: 2025-03-02-checkout-latency", f"id: {incident_id}")
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    return text

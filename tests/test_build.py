@@ -18,14 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import APHP, RECORDS, ROOT
-
-
-def _record(minimal: str, incident_id: str, **changes: str) -> str:
-    text = minimal.replace("id: 2025-03-02-checkout-latency", f"id: {incident_id}")
-    for old, new in changes.items():
-        text = text.replace(old, new)
-    return text
+from support import APHP, RECORDS, ROOT, minimal_variant
 
 
 @pytest.fixture
@@ -36,8 +29,8 @@ def workspace(tmp_path, monkeypatch) -> Path:
     shutil.copy(APHP, incidents / APHP.name)
     minimal = (RECORDS / "minimal.yaml").read_text()
     (incidents / "checkout.yaml").write_text(minimal)
-    (incidents / "search.yaml").write_text(_record(
-        minimal, "2025-06-10-search-outage",
+    (incidents / "search.yaml").write_text(minimal_variant(
+        "2025-06-10-search-outage",
         **{"2025-03-02": "2025-06-10", "Checkout": "Search", "capacity": "dependency"}))
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -222,10 +215,9 @@ def test_a_record_written_as_one_flow_mapping_claims_its_id(workspace, run):
 
 def test_three_records_with_one_id_all_fail_and_the_survivor_keeps_its_outputs(workspace, run):
     incidents, output = workspace / "incidents", workspace / "output"
-    minimal = (RECORDS / "minimal.yaml").read_text()
     for name, title in (("one", "One"), ("two", "Two"), ("three", "Three")):
-        (incidents / f"{name}.yaml").write_text(_record(
-            minimal, "shared-id", **{"Checkout latency after a cache node failure": title}))
+        (incidents / f"{name}.yaml").write_text(minimal_variant(
+            "shared-id", **{"Checkout latency after a cache node failure": title}))
     status, _, err = _build(run)
     assert status == 1
     assert "6 record(s): 3 rendered, 0 up to date, 0 removed, 3 failed" in err
@@ -567,10 +559,9 @@ def test_parallel_workers_render_html(workspace, run):
 
 @pytest.mark.slow
 def test_a_build_killed_midway_leaves_complete_files_and_the_next_one_finishes(workspace):
-    minimal = (RECORDS / "minimal.yaml").read_text()
     for number in range(4):  # short records: the build is killed between two of them
         (workspace / "incidents" / f"copy-{number}.yaml").write_text(
-            _record(minimal, f"copy-{number}"))
+            minimal_variant(f"copy-{number}"))
     command = [sys.executable, "-m", "postmortem", "build", "--format", "pdf", "--jobs", "1",
                "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

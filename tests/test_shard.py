@@ -16,16 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import APHP, RECORDS, ROOT
+from support import APHP, RECORDS, ROOT, minimal_variant
 
 TODAY = ("--today", "2026-01-01")
-
-
-def _record(minimal: str, incident_id: str, **changes: str) -> str:
-    text = minimal.replace("id: 2025-03-02-checkout-latency", f"id: {incident_id}")
-    for old, new in changes.items():
-        text = text.replace(old, new)
-    return text
 
 
 @pytest.fixture
@@ -36,13 +29,12 @@ def workspace(tmp_path, monkeypatch) -> Path:
     shutil.copy(APHP, incidents / APHP.name)
     minimal = (RECORDS / "minimal.yaml").read_text()
     (incidents / "checkout.yaml").write_text(minimal)
-    (incidents / "search.yaml").write_text(_record(
-        minimal, "2025-06-10-search-outage",
+    (incidents / "search.yaml").write_text(minimal_variant(
+        "2025-06-10-search-outage",
         **{"2025-03-02": "2025-06-10", "Checkout": "Search", "capacity": "dependency"}))
     (incidents / "older").mkdir()
-    (incidents / "older" / "queue.yaml").write_text(_record(
-        minimal, "2024-11-20-queue-backlog", **{"2025-03-02": "2024-11-20",
-                                                "Checkout": "Queue"}))
+    (incidents / "older" / "queue.yaml").write_text(minimal_variant(
+        "2024-11-20-queue-backlog", **{"2025-03-02": "2024-11-20", "Checkout": "Queue"}))
     broken = (RECORDS / "invalid" / "no-offset.yaml").read_text()
     (incidents / "broken.yaml").write_text(
         broken.replace("id: 2025-03-02-checkout-latency", "id: broken"))
