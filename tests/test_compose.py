@@ -78,6 +78,9 @@ SAMPLES = {
     "quoted and block styles": "a: 'x'\nb: \"y\\u00e9\"\nc: >\n  folded\nd: |-\n  kept\n",
     "plain values YAML would type": "a: 2024-08-03\nb: 12\nc: 1.5\nd: yes\ne: ~\nf: 08:00\n",
     "flow collections": "a: [1, {b: c}, 'd']\ne: {}\n",
+    "an empty value at the end of the file": "a: 1\nb:",
+    "an empty list entry at the end of the file": "a:\n  -",
+    "a document start and nothing else": "---",
 }
 
 

@@ -78,7 +78,8 @@ def _as_written(node: Any, text: str, depth: int = 1) -> bool:
     It cannot when a node has a tag or an anchor (its start mark is on the `!` or the `&`;
     without an anchor there is no alias), or when nesting passes MAX_DEPTH.
     """
-    if depth > MAX_DEPTH or text[node.start_mark.index] in "!&":
+    # An empty value at the end of the file starts past its last character.
+    if depth > MAX_DEPTH or text.startswith(("!", "&"), node.start_mark.index):
         return False
     kind = node.__class__
     if kind is ScalarNode:
