@@ -25,3 +25,15 @@ def minimal_variant(incident_id: str, **changes: str) -> str:
     for old, new in changes.items():
         text = text.replace(old, new)
     return text
+
+
+def small_workspace(folder: Path) -> Path:
+    """Write incidents/ with the AP-HP record and two small English ones; return incidents/."""
+    incidents = folder / "incidents"
+    incidents.mkdir()
+    (incidents / APHP.name).write_bytes(APHP.read_bytes())
+    (incidents / "checkout.yaml").write_text(minimal_variant("2025-03-02-checkout-latency"))
+    (incidents / "search.yaml").write_text(minimal_variant(
+        "2025-06-10-search-outage",
+        **{"2025-03-02": "2025-06-10", "Checkout": "Search", "capacity": "dependency"}))
+    return incidents

@@ -18,20 +18,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import APHP, RECORDS, ROOT, minimal_variant
+from support import APHP, RECORDS, ROOT, minimal_variant, small_workspace
 
 
 @pytest.fixture
 def workspace(tmp_path, monkeypatch) -> Path:
     """A workspace with the AP-HP record and two small English ones."""
-    incidents = tmp_path / "incidents"
-    incidents.mkdir()
-    shutil.copy(APHP, incidents / APHP.name)
-    minimal = (RECORDS / "minimal.yaml").read_text()
-    (incidents / "checkout.yaml").write_text(minimal)
-    (incidents / "search.yaml").write_text(minimal_variant(
-        "2025-06-10-search-outage",
-        **{"2025-03-02": "2025-06-10", "Checkout": "Search", "capacity": "dependency"}))
+    small_workspace(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

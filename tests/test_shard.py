@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import APHP, RECORDS, ROOT, minimal_variant
+from support import APHP, RECORDS, ROOT, minimal_variant, small_workspace
 
 TODAY = ("--today", "2026-01-01")
 
@@ -24,14 +24,7 @@ TODAY = ("--today", "2026-01-01")
 @pytest.fixture
 def workspace(tmp_path, monkeypatch) -> Path:
     """A workspace with the AP-HP record, three small English ones and one that fails."""
-    incidents = tmp_path / "incidents"
-    incidents.mkdir()
-    shutil.copy(APHP, incidents / APHP.name)
-    minimal = (RECORDS / "minimal.yaml").read_text()
-    (incidents / "checkout.yaml").write_text(minimal)
-    (incidents / "search.yaml").write_text(minimal_variant(
-        "2025-06-10-search-outage",
-        **{"2025-03-02": "2025-06-10", "Checkout": "Search", "capacity": "dependency"}))
+    incidents = small_workspace(tmp_path)
     (incidents / "older").mkdir()
     (incidents / "older" / "queue.yaml").write_text(minimal_variant(
         "2024-11-20-queue-backlog", **{"2025-03-02": "2024-11-20", "Checkout": "Queue"}))
