@@ -71,6 +71,7 @@ class Hit:
     hint: str = ""
     offset: int | None = None
     at_key: bool = False  # point at the key, for something missing under it
+    place: tuple[int, int] | None = None  # a line and column outside any value (a comment)
 
 
 class Context:

@@ -30,6 +30,7 @@ from postmortem.lint.coherence import (
 )
 from postmortem.lint.context import Context
 from postmortem.lint.rules import RULES
+from postmortem.lint.todos import check_todos
 from postmortem.lint.wording import check_named_individuals, check_wording
 from postmortem.lint.words import words_for
 from postmortem.record.load import Document, load_bytes, read_source
@@ -52,6 +53,7 @@ _CHECKS = (
     check_third_parties,
     check_weekdays,
     check_offsets,
+    check_todos,
 )
 
 
@@ -147,12 +149,12 @@ def lint_document(document: Document, incident: Incident, text: str,
             severity = overrides.get(hit.rule, RULES[hit.rule].severity)
             if severity == "off":
                 continue
-            line, column = (document.locate_key(hit.loc) if hit.at_key
-                            else context.position(hit.loc, hit.offset))
+            line, column = hit.place or (document.locate_key(hit.loc) if hit.at_key
+                                         else context.position(hit.loc, hit.offset))
             finding = Finding(document.path, line, column, hit.rule, severity, hit.message,
                               hit.hint, field_path(hit.loc))
-            comment = context.source.silencing_line(
-                hit.rule, [line, *context.source.scope(document, hit.loc)])
+            scope = [] if hit.place else context.source.scope(document, hit.loc)
+            comment = context.source.silencing_line(hit.rule, [line, *scope])
             findings.append(replace(finding, silenced_at=comment) if comment else finding)
     return sorted(set(findings))
 

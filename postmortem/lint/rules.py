@@ -63,6 +63,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
             "kept is followed by no update to its audience.")),
     Rule("third-party-expectation", "warning",
          N_("A third party in the cause lacks its contract, the expectation, or whether it held.")),
+    Rule("todo", "error",
+         N_("A TODO is left in a value or a comment: something the author must still write "
+            "or check (a drafted record has one for each).")),
     Rule("weekday-mismatch", "error",
          N_("A weekday written in the text contradicts its date.")),
 )}
