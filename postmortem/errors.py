@@ -79,3 +79,7 @@ class RenderError(PostmortemError):
 
 class WorkspaceError(PostmortemError):
     """The workspace refuses the operation: a build holds the folder, a file exists, git fails."""
+
+
+class InputError(PostmortemError):
+    """A file to import (a status page's JSON, a chat export) cannot be read as one."""

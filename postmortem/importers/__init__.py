@@ -1,0 +1,1 @@
+"""Drafts of records from what already holds the facts: a status page, a chat export."""
