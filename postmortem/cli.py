@@ -293,6 +293,14 @@ def _upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from postmortem.serve.server import serve
+
+    serve(Path(args.path or DEFAULT_INCIDENTS), host=args.host, port=args.port,
+          templates=args.templates)
+    return EXIT_OK
+
+
 def _print_problems(problems: Sequence[Problem], args: argparse.Namespace) -> None:
     """Print problems: JSON on stdout for `--format json`, else one line each on stderr."""
     if getattr(args, "format", "text") == "json":
@@ -391,6 +399,13 @@ def _at_least_one(text: str, what: str) -> int:
         number = 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"not {what} of at least 1: {text!r}")
+    return number
+
+
+def _port(text: str) -> int:
+    number = _at_least_one(text, "a port number")
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {text!r}")
     return number
 
 
@@ -592,6 +607,22 @@ def build_parser() -> argparse.ArgumentParser:
                       "postmortem upgrade incidents/2023-11-02-queue-backlog.yaml")
     upgrade.add_argument("file", metavar="FILE", help="the incident record (YAML) to rewrite")
     upgrade.set_defaults(run=_upgrade)
+
+    serve = command("serve", "Preview the reports of records while editing them: a local web "
+                    "server that re-renders on save and reloads the page, showing problems "
+                    "by line.", "postmortem serve incidents/2024-08-03-aphp-datacenter-power-"
+                    "outage.yaml")
+    serve.add_argument("path", nargs="?", metavar="PATH",
+                       help=f"a record, or a folder of records (default: {DEFAULT_INCIDENTS}/)")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port to listen on (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; "
+                            "another address shows the preview to the network)")
+    serve.add_argument("--templates", metavar="DIR",
+                       help="template folder searched before the bundled templates (default: "
+                            "[build] templates of postmortem.toml); watched too")
+    serve.set_defaults(run=_serve)
 
     completion = command("completion", "Print the shell completion script for commands, "
                          "options, record paths and document names.",

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = Path(__file__).resolve().parent / "records"
 APHP = ROOT / "incidents" / "2024-08-03-aphp-datacenter-power-outage.yaml"
 
+#: Debian's Chromium, which the browser tests drive through Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+#: Headless, and quiet on a closed network: without the last four, Chromium keeps
+#: opening connections that the machine refuses. No sandbox: the tests may run as root.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
 # Stamps and durations are tied with no-break (U+00A0) and narrow no-break (U+202F) spaces,
 # and a range breaks after its dash at a thin space (U+2009); a reader sees spaces.
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def browser_missing() -> str:
+    """Say what the browser tests lack on this machine, or "" when nothing."""
+    if not CHROMIUM.is_file():
+        return (f"Chromium not found at {CHROMIUM}: run scripts/install-system-packages as "
+                "root (it installs Debian's chromium), or `apt-get install chromium`")
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed: `pip install -e '.[test]'`"
+    return ""
 
 
 def plain(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import io
 import math
 import os
@@ -16,15 +15,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from support import APHP, RECORDS, ROOT
+from support import APHP, CHROMIUM, CHROMIUM_ARGS, RECORDS, ROOT, browser_missing
 
-CHROMIUM = Path("/usr/bin/chromium")
-#: Headless, and quiet on a closed network: without the last four, Chromium keeps
-#: opening connections that the machine refuses. No sandbox: the tests may run as root.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 AWS = ROOT / "incidents" / "2021-12-07-aws-us-east-1-network-congestion.yaml"
 RECORD_FILES = {
     path.stem: path
@@ -50,17 +42,7 @@ CSS_PX = {"px": 1, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6, 
 A4_POINTS = (595.28, 841.89)
 
 
-def _missing() -> str:
-    """Say what the browser tests lack on this machine, or "" when nothing."""
-    if not CHROMIUM.is_file():
-        return (f"Chromium not found at {CHROMIUM}: run scripts/install-system-packages as "
-                "root (it installs Debian's chromium), or `apt-get install chromium`")
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright is not installed: `pip install -e '.[test]'`"
-    return ""
-
-
-MISSING = _missing()
+MISSING = browser_missing()
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 # As root the install script has run (`make test` runs it), so a missing browser is a failure.
 pytestmark = [pytest.mark.browser,
