@@ -301,6 +301,24 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import(args: argparse.Namespace) -> int:
+    from postmortem.importers.run import ImportRequest, import_draft
+
+    request = ImportRequest(
+        kind=args.kind, source=Path(args.source), into=Path(args.into) if args.into else None,
+        folder=Path(args.dir), lang=args.record_lang, zone=args.timezone,
+        incident=getattr(args, "incident", None), channel=getattr(args, "channel", None),
+        reaction=getattr(args, "reaction", None), bots=getattr(args, "bots", False),
+        names=getattr(args, "names", False))
+    if request.into is not None:
+        _require_file(str(request.into))
+    result = import_draft(request)
+    print(result.path)
+    for line in result.report:
+        print(line, file=sys.stderr)
+    return EXIT_OK
+
+
 def _print_problems(problems: Sequence[Problem], args: argparse.Namespace) -> None:
     """Print problems: JSON on stdout for `--format json`, else one line each on stderr."""
     if getattr(args, "format", "text") == "json":
@@ -623,6 +641,58 @@ def build_parser() -> argparse.ArgumentParser:
                        help="template folder searched before the bundled templates (default: "
                             "[build] templates of postmortem.toml); watched too")
     serve.set_defaults(run=_serve)
+
+    importing = command("import", "Draft a record from what already holds the facts: a status "
+                        "page's incident or a chat channel's export.",
+                        "postmortem import statuspage incident.json")
+    sources = importing.add_subparsers(dest="kind", metavar="SOURCE", required=True)
+
+    def importer(name: str, summary: str, example: str) -> argparse.ArgumentParser:
+        parser = sources.add_parser(
+            name, help=summary, description=summary, epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser.add_argument("--into", metavar="FILE",
+                            help="merge into this record, adding only what it lacks and "
+                                 "keeping its comments and layout (default: write a new "
+                                 "draft)")
+        parser.add_argument("--dir", default=DEFAULT_INCIDENTS, metavar="DIR",
+                            help=f"folder of the new draft (default: {DEFAULT_INCIDENTS})")
+        parser.add_argument("--lang", dest="record_lang", choices=LANGUAGES,
+                            help="language of the draft's text (default: the record's with "
+                                 "--into, else en)")
+        parser.add_argument("--timezone", metavar="ZONE",
+                            help="IANA zone of the draft's times (default: the record's with "
+                                 "--into, else the source's, else UTC)")
+        parser.set_defaults(run=_import)
+        return parser
+
+    statuspage = importer(
+        "statuspage", "Draft a record from a status page incident (Atlassian Statuspage "
+        "JSON): its updates become communications, its statuses the timeline and key "
+        "instants, its components the impacts.",
+        "curl -s https://status.example.com/api/v2/incidents.json > incidents.json\n  "
+        "postmortem import statuspage incidents.json --incident p31zjtct2jer")
+    statuspage.add_argument("source", metavar="FILE", help="the JSON of the incident(s)")
+    statuspage.add_argument("--incident", metavar="ID",
+                            help="the incident to import when the file holds several")
+    slack = importer(
+        "slack", "Draft a timeline from a Slack export: the channel's pinned messages, or "
+        "those with a chosen reaction, with authors as roles and no names.",
+        "postmortem import slack export.zip --channel inc-checkout --into "
+        "incidents/2024-08-03-checkout-errors.yaml")
+    slack.add_argument("source", metavar="EXPORT",
+                       help="the workspace export: its .zip, or the folder it unzips to")
+    slack.add_argument("--channel", required=True, metavar="NAME",
+                       help="the incident channel, by name (#inc-checkout) or id")
+    slack.add_argument("--reaction", metavar="NAME",
+                       help="messages carrying this reaction are imported, besides pinned "
+                            "ones (default: [import.slack] reaction, else pushpin)")
+    slack.add_argument("--bots", action="store_true", default=None,
+                       help="also import bots' messages (default: [import.slack] bots, "
+                            "else no)")
+    slack.add_argument("--names", action="store_true", default=None,
+                       help="write people's names where they have no role in [import.slack] "
+                            "roles (default: a neutral word: the review stays blameless)")
 
     completion = command("completion", "Print the shell completion script for commands, "
                          "options, record paths and document names.",

@@ -1147,22 +1147,36 @@ def commands_page() -> str:
     lines += ["| command | does |", "| --- | --- |"]
     lines += [f"| [`{name}`](#{name}) | {_cell(summaries[name])} |" for name in commands.choices]
     for name, command in commands.choices.items():
-        with _columns(USAGE_WIDTH):
-            # Without its "usage: " prefix, and with the lines that follow it moved left alike.
-            usage = "\n".join(line.removeprefix("usage: ").removeprefix(" " * len("usage: "))
-                              for line in command.format_usage().rstrip().splitlines())
-        lines += ["", f"## {name}", "", summaries[name], "", "```text", usage, "```", ""]
-        arguments = [action for action in command._actions
-                     if action.help != argparse.SUPPRESS and "-h" not in action.option_strings]
-        if arguments:
-            lines += ["| argument | meaning |", "| --- | --- |"]
-            for action in arguments:
-                lines.append(f"| {_cell(_argument(action))} | {_cell(_help(action))} |")
-            lines.append("")
-        example = (command.epilog or "").removeprefix("example:").strip()
-        if example:
-            lines += ["Example:", "", "```sh", example, "```"]
+        lines += _command_section(name, command, summaries[name], "##")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _command_section(name: str, command: argparse.ArgumentParser, summary: str,
+                     level: str) -> list[str]:
+    """Return the section of one command: usage, arguments, example, then its subcommands."""
+    with _columns(USAGE_WIDTH):
+        # Without its "usage: " prefix, and with the lines that follow it moved left alike.
+        usage = "\n".join(line.removeprefix("usage: ").removeprefix(" " * len("usage: "))
+                          for line in command.format_usage().rstrip().splitlines())
+    lines = ["", f"{level} {name}", "", summary, "", "```text", usage, "```", ""]
+    subcommands = [action for action in command._actions
+                   if isinstance(action, argparse._SubParsersAction)]
+    arguments = [action for action in command._actions
+                 if action.help != argparse.SUPPRESS and "-h" not in action.option_strings
+                 and action not in subcommands]
+    if arguments:
+        lines += ["| argument | meaning |", "| --- | --- |"]
+        for action in arguments:
+            lines.append(f"| {_cell(_argument(action))} | {_cell(_help(action))} |")
+        lines.append("")
+    example = (command.epilog or "").removeprefix("example:").strip()
+    if example:
+        lines += ["Example:", "", "```sh", example, "```"]
+    for action in subcommands:
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        for sub, parser in action.choices.items():
+            lines += _command_section(f"{name} {sub}", parser, helps[sub], level + "#")
+    return lines
 
 
 @contextlib.contextmanager

@@ -38,7 +38,7 @@ def test_every_setting_of_the_commented_configuration_is_valid_once_uncommented(
     assert uncommented.count("\n# ") < text.count("\n# ") - 15
     (tmp_path / "postmortem.toml").write_text(uncommented)
     data = tomllib.loads(uncommented)
-    assert set(data) == {"build", "render", "lint", "labels"}
+    assert set(data) == {"build", "render", "lint", "import", "labels"}
     monkeypatch.chdir(tmp_path)
     (tmp_path / "templates").mkdir()
     (tmp_path / "locale").mkdir()

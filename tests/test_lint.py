@@ -123,7 +123,8 @@ EXPECTED = {
         ("seeded-en", 78, 12, "still to do: confirm the due date with the platform team"),
         # A comment continued on the next line is one TODO; "TODO-list" is a name, not one.
         ("seeded-en", 79, 3, "still to do: ask the vendor for its own timeline (requested on "
-                             "2025-03-05) and add it to the sources; the TODO-l…"),
+                             "2025-03-05) and add it to the sources; the TODO-list app is not "
+                             "affected"),
     ],
     "weekday-mismatch": [
         ("seeded-en", 10, 6, '"Thursday 2 March 2025": 2025-03-02 is a Sunday'),

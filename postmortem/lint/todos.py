@@ -16,7 +16,7 @@ from postmortem.lint.context import Context, Hit
 #: TODO as a word of its own, upper case: "TODO: …", "TODO (…)", "# TODO …".
 TODO = re.compile(r"(?<![\w-])TODO(?![\w-])\s*[:(]?\s*")
 #: How much of what a TODO says its message quotes.
-QUOTED = 100
+QUOTED = 200
 
 
 def check_todos(context: Context) -> Iterator[Hit]:

@@ -22,6 +22,11 @@ command line's flags over them.
     locales = { en = "en_GB" }            # a language's dates and numbers; a record's wins
     translations = "locale"               # folder of <lang>/LC_MESSAGES/postmortem.po
 
+    [import.slack]                        # `postmortem import slack`; flags override
+    reaction = "pushpin"                  # messages with it are imported, beside pinned ones
+    bots = false                          # also bots' messages
+    roles = { U024BE7LH = "incident commander", "ada.example" = "database on-call" }
+
     [labels.fr]                           # the workspace's own words, tried first
     "Executive summary" = "Synthèse"
     "%(num)s action item" = ["%(num)s action", "%(num)s actions"]   # one per plural form
@@ -166,6 +171,33 @@ class BuildSettings(BaseModel):
         return Bounds(time_limit or self.time_limit, memory_limit or self.memory_limit)
 
 
+RoleText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class SlackImportSettings(BaseModel):
+    """The [import.slack] table: what `postmortem import slack` takes from a channel."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="[import.slack]")
+
+    reaction: RoleText = Field(default="pushpin", description=N_("a reaction's name as text"))
+    """Messages carrying this reaction are imported, besides the pinned ones."""
+    bots: bool = Field(default=False, description=N_("true or false"))
+    """Whether bots' messages are imported too."""
+    names: bool = Field(default=False, description=N_("true or false"))
+    """Whether people without a role are named; no: a neutral word, the review stays blameless."""
+    roles: dict[RoleText, RoleText] = Field(
+        default_factory=dict, description=N_("a table of Slack user (id or name) = role"))
+    """Slack user (its id, name, display name or real name) -> the role the record names."""
+
+
+class ImportSettings(BaseModel):
+    """The [import] tables: the settings of each `postmortem import` source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="[import]")
+
+    slack: SlackImportSettings = Field(default_factory=SlackImportSettings)
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """What to build, where, and how: `BuildSettings.options` gives them."""
@@ -249,6 +281,8 @@ class Config:
     build: BuildSettings = field(default_factory=BuildSettings)
     render: RenderTable = field(default_factory=RenderTable)
     labels: LabelTables = field(default_factory=LabelTables)
+    imports: ImportSettings = field(default_factory=ImportSettings)
+    """The [import] tables (`import` is a word Python keeps)."""
 
     def render_settings(self, templates: str | os.PathLike | None = None) -> RenderSettings:
         """Return how reports are rendered; raise ConfigError naming each bad catalogue line.
@@ -276,7 +310,8 @@ class Config:
 
 #: Section name -> the model that reads it.
 SECTIONS: dict[str, type[BaseModel]] = {"lint": LintSettings, "build": BuildSettings,
-                                        "render": RenderTable, "labels": LabelTables}
+                                        "render": RenderTable, "labels": LabelTables,
+                                        "import": ImportSettings}
 
 
 def template_folders(explicit: str | os.PathLike | None = None) -> list[Path]:
@@ -351,7 +386,8 @@ def load_config(folder: str | Path = ".") -> Config:
         problems += _label_problems(labels, where)
     if problems:
         raise ConfigError(problems)
-    return Config(name, **sections)  # type: ignore[arg-type]
+    imports = sections.pop("import", ImportSettings())
+    return Config(name, imports=imports, **sections)  # type: ignore[arg-type]
 
 
 def _without_values_of_unknown_keys(details: list[typing.Any]) -> list[typing.Any]:
