@@ -13,14 +13,14 @@ import re
 import secrets
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from postmortem.analysis.across import Summary, review
+from postmortem.analysis.across import Summary
 from postmortem.analysis.history import read_history
-from postmortem.errors import ConfigError, PostmortemError, Problem, RecordError, WorkspaceError
+from postmortem.errors import PostmortemError, Problem, RecordError, WorkspaceError
 from postmortem.i18n import _, message_language
 from postmortem.lint.engine import Finding, lint_document
 from postmortem.record.load import load_bytes, read_source
@@ -440,31 +440,14 @@ class Preview:
 
 def _workspace_html(stem: str, options: BuildOptions, records: list[Record]) -> bytes:
     """Render the index or the period review with the build's own renderers."""
-    from postmortem.analysis.period import parse_period
-    from postmortem.render.period import period_name
+    from postmortem.workspace.index import workspace_pages
 
     summaries = [record.summary for record in records
                  if record.renders and record.summary is not None]
     failed = sorted(str(record.path) for record in records if not record.renders)
-    try:
-        period = parse_period(options.period, options.today)
-    except ValueError as error:
-        raise ConfigError([Problem("", 0, 0, f"the review for management: {error}")]) from None
-    language = options.render.language(options.language, "UTC")
-    if stem == "index":
-        from postmortem.render.index import render_index_html
-
-        documents = [name for name in options.documents if name != "full"]
-        html = render_index_html(review(summaries, options.today, failed), language,
-                                 options.template_dirs, documents=documents,
-                                 period_name=period_name(period, language))
-    else:
-        from postmortem.analysis.period import period_review
-        from postmortem.render.period import render_period_html
-
-        html = render_period_html(period_review(summaries, period, options.today), language,
-                                  options.template_dirs)
-    return html.encode("utf-8")
+    pages = workspace_pages(replace(options, formats=("html",)), summaries, failed, [stem])
+    page = pages[f"{stem}.html"]
+    return page.encode("utf-8") if isinstance(page, str) else page
 
 
 def _href(incident_id: str, document: str, fmt: str) -> str:

@@ -21,7 +21,8 @@ LIBRARIES = (
     "pydantic", "pydantic-core", "pyyaml", "tzdata",
 )
 # The dependencies that no output depends on: a new one must be listed in one of the two.
-NOT_IN_OUTPUTS = ("argcomplete", "lemminflect", "simplemma")  # completion, and lint
+# Completion, lint's word forms, serve's watcher.
+NOT_IN_OUTPUTS = ("argcomplete", "lemminflect", "simplemma", "watchfiles")
 
 
 def environment_digest(options: BuildOptions) -> bytes:

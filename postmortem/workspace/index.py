@@ -74,7 +74,7 @@ def index_outputs(options: BuildOptions, entries: Iterable[IndexEntry], failed: 
     Records in `failed` are listed as not included. Also return, for each record left out
     because its export cannot be read, the export and the reason.
     """
-    period = _period(options)
+    _period(options)  # a period the build cannot read is refused before any export is
     failed = sorted(failed)
     # Imported once something changed: a build with nothing to do stays light.
     from postmortem.render.exports import action_rows, actions_csv, read_export
@@ -97,10 +97,24 @@ def index_outputs(options: BuildOptions, entries: Iterable[IndexEntry], failed: 
     rows = [row for _, found in incidents for row in found]
     outputs: dict[str, str | bytes] = {"actions.csv": actions_csv(rows)}
     summaries = [incident for incident, _ in incidents]
-    outputs.update(_index_documents(options, summaries, sorted([*failed, *unreadable]),
-                                    period))
-    outputs.update(_period_documents(options, summaries, period))
+    outputs.update(workspace_pages(options, summaries, sorted([*failed, *unreadable])))
     return outputs, unreadable
+
+
+def workspace_pages(options: BuildOptions, summaries: list[Summary], failed: list[str],
+                    stems: Iterable[str] = ("index", "period-review")
+                    ) -> dict[str, str | bytes]:
+    """Return the index and the review for management of `summaries`, in `options`' formats.
+
+    `failed` are the records listed as not included; `stems` the pages wanted.
+    """
+    period = _period(options)
+    outputs: dict[str, str | bytes] = {}
+    if "index" in stems:
+        outputs.update(_index_documents(options, summaries, failed, period))
+    if "period-review" in stems:
+        outputs.update(_period_documents(options, summaries, period))
+    return outputs
 
 
 def _period(options: BuildOptions) -> Period:
