@@ -62,14 +62,15 @@ def test_each_update_is_a_public_communication_in_time_order_in_the_pages_zone(c
     first = checkout.communications[0]
     assert first["channel"] == "status page"
     assert first["audience"] == ["public"]
-    assert first["said"] == ("We are investigating reports of errors at checkout. Some "
-                             "customers cannot complete their orders.")
+    # The page's own words, quoted: wording rules leave them alone.
+    assert first["said"] == ("“We are investigating reports of errors at checkout. Some "
+                             "customers cannot complete their orders.”")
 
 
 def test_an_update_is_at_its_display_time_when_the_page_shows_another(checkout):
     # Created 21:40Z, displayed 21:32Z; an update with display_at null is at its created_at.
     assert checkout.communications[1]["at"] == f"2024-03-12T14:32{LA}"
-    assert checkout.communications[1]["said"].startswith("The issue has been identified")
+    assert checkout.communications[1]["said"].startswith("“The issue has been identified")
     assert checkout.communications[2]["at"] == f"2024-03-12T15:10{LA}"
 
 
@@ -93,8 +94,8 @@ def test_a_restoration_time_without_a_zone_is_listed_for_the_author(checkout):
 
 
 def test_an_update_without_status_is_a_communication_but_no_timeline_entry(checkout):
-    assert checkout.communications[2]["said"] == ("Engineers are rolling back the change. We "
-                                                  "hope to be back by 4pm.")
+    assert checkout.communications[2]["said"] == ("“Engineers are rolling back the change. We "
+                                                  "hope to be back by 4pm.”")
     assert _todos(checkout, ("communications", 2)) == [
         "This update has no status: check whether it changed the incident's state (no "
         "timeline entry was drafted for it)."]
@@ -107,10 +108,10 @@ def test_each_status_change_is_a_timeline_entry(checkout):
         (f"2024-03-12T14:05{LA}", "detection"), (f"2024-03-12T14:32{LA}", "milestone"),
         (f"2024-03-12T15:35{LA}", "action"), (f"2024-03-12T16:20{LA}", "recovery")]
     assert checkout.timeline[1]["text"] == (
-        "Status page: “Identified” — The issue has been identified: a configuration change to "
-        "the payment gateway connection pool.")
-    assert checkout.timeline[3]["text"] == ("Status page: “Resolved” — This incident has been "
-                                            "resolved.")
+        "Status page, “Identified”: “The issue has been identified: a configuration change to "
+        "the payment gateway connection pool.”")
+    assert checkout.timeline[3]["text"] == ("Status page, “Resolved”: “This incident has been "
+                                            "resolved.”")
 
 
 def test_key_instants_come_from_the_statuses_and_the_incidents_times(checkout):
@@ -200,9 +201,9 @@ def test_the_zone_asked_wins_over_the_pages():
 def test_a_french_record_speaks_french():
     draft = read_statuspage(BARE, lang="fr", zone="Europe/Paris")
     assert draft.communications[0]["channel"] == "page d’état"
-    assert draft.timeline[0]["text"] == ("Page d’état : « Enquête en cours » — We are "
+    assert draft.timeline[0]["text"] == ("Page d’état, « Enquête en cours » : « We are "
                                          "investigating failed searches on the Example Shop "
-                                         "website.")
+                                         "website. »")
     assert draft.source["note"] == "Incident r5t8yb2kq1ef de la page d’état ; 4 mises à jour"
     assert draft.communications[1]["promised"]["restoration"] == "2024-08-03T12:30[Europe/Paris]"
     assert _todos(draft, ("communications", 3, "said")) == [

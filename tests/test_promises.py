@@ -30,6 +30,7 @@ def _utc(text: str) -> datetime:
     ("We should be back in about 30 minutes.", "en", "2024-03-12T21:35", True),
     ("Recovery is expected in 45 min.", "en", "2024-03-12T21:50", False),
     ("We expect service to be restored within the hour.", "en", "2024-03-12T22:05", False),
+    ("We expect delays to clear within the next hour.", "en", "2024-03-12T22:05", False),
     ("The fix should be live in half an hour.", "en", "2024-03-12T21:35", False),
     ("We expect recovery around 23:00 UTC.", "en", "2024-03-12T23:00", True),
     ("Back online by 09:00 CEST on 4 August.", "en", "2024-08-04T07:00", False),

@@ -144,7 +144,7 @@ _ENGLISH = _Words(
         r"(?P<about>about\s+|approximately\s+|around\s+|roughly\s+|~\s*)?"
         r"(?P<count>\d+(?:\.\d+)?|half an|an|a|one|two|three|four|five|six)\s*"
         r"(?P<unit>hours?|hrs?|h|minutes?|mins?)\b"
-        r"|\bwithin\s+the\s+(?P<hour>hour)\b",
+        r"|\b(?:in|within)\s+the\s+(?:next\s+)?(?P<hour>hour)\b",
         re.IGNORECASE),
     dates=re.compile(
         r"\b(?P<iso>\d{4}-\d{2}-\d{2})(?=\b|T)"

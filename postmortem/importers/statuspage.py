@@ -74,7 +74,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "channel": "status page",
         "entry": "Status page: “{label}”",
-        "entry_said": "Status page: “{label}” — {sentence}",
+        "entry_said": "Status page, “{label}”: “{sentence}”",
+        "quoted": "“{text}”",
         "no_text": "Update “{label}” posted with no text.",
         "no_text_no_status": "Update posted with no text.",
         "note": "Status page incident {id}; {count} updates",
@@ -114,7 +115,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "channel": "page d’état",
         "entry": "Page d’état : « {label} »",
-        "entry_said": "Page d’état : « {label} » — {sentence}",
+        "entry_said": "Page d’état, « {label} » : « {sentence} »",
+        "quoted": "« {text} »",
         "no_text": "Mise à jour « {label} » publiée sans texte.",
         "no_text_no_status": "Mise à jour publiée sans texte.",
         "note": "Incident {id} de la page d’état ; {count} mises à jour",
@@ -579,7 +581,8 @@ class _Builder:
     def _communications(self) -> list[dict[str, Any]]:
         communications = []
         for index, update in enumerate(self.updates):
-            said = update.body
+            # The page's own words, quoted: the review reports them, it does not write them.
+            said = self.texts["quoted"].format(text=update.body) if update.body else ""
             if not said:
                 said = (self.texts["no_text"].format(label=self.label(update.status))
                         if update.status else self.texts["no_text_no_status"])
