@@ -23,13 +23,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from postmortem.errors import InputError, Problem, field_path
+from postmortem.errors import InputError, Problem, RecordError, field_path
 from postmortem.i18n import _
 from postmortem.importers.draft import Draft, Todo, format_instant
 from postmortem.importers.promises import Promised, Unclear, read_promise
 from postmortem.record.echo import listing, quoted
 from postmortem.record.instants import InstantError, zone_named
 from postmortem.record.limits import figure
+from postmortem.record.load import decode_utf8
 
 #: The largest export read: a page's whole history is a few megabytes.
 MAX_BYTES = 64 * 1024 * 1024
@@ -230,15 +231,10 @@ def _too_large(name: str, size: int) -> Problem:
 
 def _decode(raw: bytes, name: str) -> str:
     """Decode strict UTF-8 (a leading byte-order mark allowed), at the first bad byte."""
-    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return raw[bom:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        before = raw[bom:bom + error.start].decode("utf-8")
-        line, column = _line_column(before, len(before))
-        raise InputError([Problem(name, line, column, _(
-            "file is not valid UTF-8 (byte 0x{byte}); save it as UTF-8",
-            byte=format(raw[bom + error.start], "02X")))]) from None
+        return decode_utf8(raw, name)
+    except RecordError as error:
+        raise InputError(error.problems) from None
 
 
 def _parse(text: str, name: str) -> Any:

@@ -184,7 +184,7 @@ def load_bytes(raw: bytes, path: str) -> Document:
     """
     if len(raw) > MAX_BYTES:
         raise RecordError([_too_large(path, len(raw))])
-    text = _decode(raw, path)
+    text = decode_utf8(raw, path)
     _check_characters(text, path)
     try:
         root, extra = compose_text(text)
@@ -260,7 +260,7 @@ def _timezone(root: MappingNode) -> str | None:
     return None
 
 
-def _decode(raw: bytes, path: str) -> str:
+def decode_utf8(raw: bytes, path: str) -> str:
     """Decode strict UTF-8 without a leading BOM, reporting the first bad byte's position."""
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
