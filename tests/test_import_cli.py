@@ -175,3 +175,31 @@ def test_a_french_draft_says_what_is_left_in_french() -> None:
     text = draft_yaml(draft)
     assert 'summary: "TODO : ce qui s’est passé' in text
     assert "# TODO : choisir la catégorie du déclencheur" in text
+
+
+def test_the_readme_shows_the_three_commands_with_options_they_take() -> None:
+    import re
+    import shlex
+
+    from postmortem.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Write a record faster", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+    commands = [shlex.split(line, comments=True)
+                for block in blocks for line in block.replace("\\\n", " ").splitlines()
+                if line.startswith("postmortem ")]
+    assert [words[:3] for words in commands] == [
+        ["postmortem", "import", "statuspage"], ["postmortem", "import", "slack"],
+        ["postmortem", "serve", "incidents/2024-03-12-checkout-errors-for-some-customers.yaml"]]
+    parser = build_parser()
+    for words in commands:
+        parser.parse_args(words[1:])  # an option it does not take exits 2
+
+
+def test_the_readme_names_the_draft_its_first_command_writes(run, workspace: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    status, out, err = run("import", "statuspage", STATUSPAGE / "example-shop-incidents.json",
+                           "--incident", "p3x8kq1wz0ab")
+    assert status == 0, err
+    assert f"--into {out.strip()}" in readme
