@@ -19,9 +19,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from postmortem.errors import InputError, Problem
+from postmortem.errors import InputError, Problem, RecordError
 from postmortem.i18n import _
+from postmortem.importers.jsontext import line_column, skip_blanks
 from postmortem.record.limits import figure
+from postmortem.record.load import decode_utf8
 
 #: Bytes of one JSON member once inflated. A busy channel writes a few mebibytes a day;
 #: users.json of a workspace of 10,000 people is about 20 MiB.
@@ -167,11 +169,11 @@ class Export:
         text = self._text(name)
         decoder = json.JSONDecoder()
         items: list[Item] = []
-        position = _skip_blanks(text, 0)
+        position = skip_blanks(text, 0)
         if not text.startswith("[", position):
             self._loads(name, text)  # reports a syntax error where it is
             raise self._problem(_("a JSON list was expected"), self.where(name))
-        position = _skip_blanks(text, position + 1)
+        position = skip_blanks(text, position + 1)
         if text.startswith("]", position):
             return self._end(name, text, position + 1, items)
         while True:
@@ -180,38 +182,34 @@ class Export:
             except json.JSONDecodeError as error:
                 raise self._json_problem(name, error) from None
             except RecursionError:
-                line, column = _line_column(text, position)
+                line, column = line_column(text, position)
                 raise self._problem(_("JSON nested too deeply to be read"), self.where(name),
                                     line, column) from None
-            line, column = _line_column(text, position)
+            line, column = line_column(text, position)
             items.append(Item(value, line, column))
-            position = _skip_blanks(text, end)
+            position = skip_blanks(text, end)
             if text.startswith(",", position):
-                position = _skip_blanks(text, position + 1)
+                position = skip_blanks(text, position + 1)
                 continue
             if text.startswith("]", position):
                 return self._end(name, text, position + 1, items)
-            line, column = _line_column(text, position)
+            line, column = line_column(text, position)
             raise self._problem(_("not valid JSON: expected ',' or ']'"), self.where(name), line,
                                 column)
 
     def _end(self, name: str, text: str, position: int, items: list[Item]) -> list[Item]:
-        rest = _skip_blanks(text, position)
+        rest = skip_blanks(text, position)
         if rest < len(text):
-            line, column = _line_column(text, rest)
+            line, column = line_column(text, rest)
             raise self._problem(_("not valid JSON: extra data after the list"), self.where(name),
                                 line, column)
         return items
 
     def _text(self, name: str) -> str:
-        raw = self._bytes(name)
         try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            before = raw[:error.start].decode("utf-8", "replace")
-            line, column = _line_column(before, len(before))
-            raise self._problem(_("not UTF-8 text (byte {offset})", offset=error.start),
-                                self.where(name), line, column) from None
+            return decode_utf8(self._bytes(name), self.where(name))
+        except RecordError as error:
+            raise InputError(error.problems) from None
 
     def _bytes(self, name: str) -> bytes:
         limit = min(MAX_MEMBER_BYTES, MAX_TOTAL_BYTES - self._read)
@@ -322,17 +320,6 @@ class Export:
 def open_export(path: Path) -> Export:
     """Open an export, a folder or a zip; raise InputError when it is neither."""
     return Export(path)
-
-
-def _skip_blanks(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\n\r":
-        position += 1
-    return position
-
-
-def _line_column(text: str, position: int) -> tuple[int, int]:
-    line = text.count("\n", 0, position) + 1
-    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def _declared_entries(handle: BinaryIO) -> int | None:

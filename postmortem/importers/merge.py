@@ -146,7 +146,7 @@ def _add_to_list(top: dict, name: str, new: list[tuple[int, dict[str, Any]]], li
                                                                      lead if not number else []))
         at_end = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
         gap = [""] if at_end and lines[at_end - 1].strip() else []
-        return [_Edit(at_end, gap + block, order=len(LISTS))]
+        return [_Edit(at_end, gap + block, order=LISTS.index(name))]
     key, node = top[name]
     if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
         items = node.value

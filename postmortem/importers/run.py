@@ -17,9 +17,9 @@ from postmortem.i18n import _, ngettext
 from postmortem.importers.draft import Draft
 from postmortem.importers.emit import draft_yaml
 from postmortem.importers.merge import Merged, merge_draft
-from postmortem.lint.engine import lint_file
-from postmortem.record.load import load_bytes, read_source
-from postmortem.record.model import SCHEMA_VERSION
+from postmortem.lint.engine import lint_document
+from postmortem.record.load import Document, load_bytes, read_source
+from postmortem.record.model import SCHEMA_VERSION, Incident
 from postmortem.record.validate import validate_upgraded
 from postmortem.workspace.config import Config, load_config
 from postmortem.workspace.write import make_folder, output_error, write_atomic
@@ -95,7 +95,7 @@ def _write_new(draft: Draft, folder: Path, config: Config) -> ImportResult:
         raise WorkspaceError(f"{path} already exists: merge into it with --into {path}, or "
                              "write the draft elsewhere with --dir")
     text = draft_yaml(draft)
-    _check(text, path)
+    checked = _check(text, path)
     make_folder(folder, "--dir")
     try:
         write_atomic(path, text)
@@ -105,7 +105,7 @@ def _write_new(draft: Draft, folder: Path, config: Config) -> ImportResult:
                       "timeline": len(draft.timeline)})
     report = [_("drafted {path} from {source}: {counts}", path=path,
                 source=draft.source.get("title", draft.source_id), counts=counts)]
-    return ImportResult(path, report + _left_to_do(path, config))
+    return ImportResult(path, report + _left_to_do(checked, text, path, config))
 
 
 def _merge_into(draft: Draft, path: Path, raw: bytes, config: Config) -> ImportResult:
@@ -116,20 +116,20 @@ def _merge_into(draft: Draft, path: Path, raw: bytes, config: Config) -> ImportR
         return ImportResult(path, [_("{path}: nothing to add, the record already holds "
                                      "everything from {source}", path=path,
                                      source=draft.source.get("title", draft.source_id))])
-    _check(merged.text, path)
+    checked = _check(merged.text, path)
     mode = os.stat(path).st_mode & 0o777
     try:
         write_atomic(path, (UTF8_BOM if bom else "") + merged.text, mode=mode)
     except OSError as error:
         raise output_error(path.parent, error, "--into") from None
     report = [_("{path}: added {counts}", path=path, counts=_counts(merged.added))]
-    return ImportResult(path, report + _left_to_do(path, config))
+    return ImportResult(path, report + _left_to_do(checked, merged.text, path, config))
 
 
-def _check(text: str, path: Path) -> None:
-    """Refuse a result that does not validate, saying so; nothing is written then."""
+def _check(text: str, path: Path) -> tuple[Document, Incident]:
+    """Return the record a result makes; refuse one that does not validate (nothing written)."""
     try:
-        validate_upgraded(load_bytes(text.encode("utf-8"), str(path)))
+        return validate_upgraded(load_bytes(text.encode("utf-8"), str(path)))
     except RecordError as error:
         raise WorkspaceError(
             _("the imported record would not validate, so nothing was written:\n{problems}",
@@ -149,10 +149,13 @@ def _counts(added: dict[str, int]) -> str:
                      if count and name in words) or _("nothing")
 
 
-def _left_to_do(path: Path, config: Config) -> list[str]:
+def _left_to_do(checked: tuple[Document, Incident], text: str, path: Path,
+                config: Config) -> list[str]:
     """Return what lint finds in the record written: what the author must still complete."""
-    result = lint_file(path, config.lint)
-    findings = [str(finding.problem) for finding in result.findings]
+    document, incident = checked
+    findings = [str(finding.problem)
+                for finding in lint_document(document, incident, text, config.lint)
+                if not finding.silenced_at]
     if not findings:
         return []
     return [*findings, _("{count} point(s) left to complete or check: edit {path}, then run "

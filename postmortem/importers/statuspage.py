@@ -26,6 +26,7 @@ from typing import Any
 from postmortem.errors import InputError, Problem, RecordError, field_path
 from postmortem.i18n import _
 from postmortem.importers.draft import Draft, Todo, format_instant
+from postmortem.importers.jsontext import line_column, skip_blanks
 from postmortem.importers.promises import Promised, Unclear, read_promise
 from postmortem.record.echo import listing, quoted
 from postmortem.record.instants import InstantError, zone_named
@@ -253,18 +254,12 @@ def _parse(text: str, name: str) -> Any:
             "values are nested too deeply for a status page export"))]) from None
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 _DECODER = json.JSONDecoder()
-_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def locate(text: str, loc: Loc) -> tuple[int, int]:
     """Return the line and column of the value at a JSON path, or of its nearest container."""
-    offset = index = _skip(text, 0)
+    offset = index = skip_blanks(text, 0)
     try:
         for part in loc:
             found = _member(text, index, part)
@@ -273,13 +268,7 @@ def locate(text: str, loc: Loc) -> tuple[int, int]:
             offset = index = found
     except (ValueError, IndexError, RecursionError):
         pass
-    return _line_column(text, offset)
-
-
-def _skip(text: str, index: int) -> int:
-    """Return the index of the first character at or after `index` that is not a space."""
-    match = _SPACE.match(text, index)
-    return match.end() if match else index
+    return line_column(text, offset)
 
 
 def _member(text: str, index: int, part: str | int) -> int | None:
@@ -287,21 +276,21 @@ def _member(text: str, index: int, part: str | int) -> int | None:
     opening = text[index:index + 1]
     if opening not in ("{", "[") or (opening == "{") != isinstance(part, str):
         return None
-    index = _skip(text, index + 1)
+    index = skip_blanks(text, index + 1)
     found, count = None, 0
     while index < len(text) and text[index] not in "}]":
         if opening == "{":
             key, index = _DECODER.raw_decode(text, index)
-            index = _skip(text, _skip(text, index) + 1)  # past the colon
+            index = skip_blanks(text, skip_blanks(text, index) + 1)  # past the colon
             if key == part:
                 found = index  # the last of repeated keys is the one json reads
         elif count == part:
             return index
         _, index = _DECODER.raw_decode(text, index)
         count += 1
-        index = _skip(text, index)
+        index = skip_blanks(text, index)
         if text[index:index + 1] == ",":
-            index = _skip(text, index + 1)
+            index = skip_blanks(text, index + 1)
     return found
 
 
