@@ -15,14 +15,14 @@ from typing import Any
 from postmortem.record.instants import zone_named
 
 #: The path of a value in the record: keys and list indexes, e.g. ("timeline", 3, "kind").
-Path = tuple[str | int, ...]
+Location = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
 class Todo:
     """What the author must still do about one value: a `# TODO:` comment above it."""
 
-    at: Path
+    at: Location
     text: str
 
 

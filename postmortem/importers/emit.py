@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from postmortem.importers.draft import Draft, Path, Todo
+from postmortem.importers.draft import Draft, Location, Todo
 from postmortem.record.model import SCHEMA_URL, SCHEMA_VERSION
 
 #: What every draft says it still lacks, per language of the record.
@@ -105,9 +105,7 @@ def draft_yaml(draft: Draft) -> str:
     """Return the YAML text of the record a draft makes, with its `# TODO:` comments."""
     record, todos = draft_record(draft)
     words = placeholders(draft.lang)
-    comments: dict[Path, list[str]] = {}
-    for todo in todos:
-        comments.setdefault(tuple(todo.at), []).append(todo.text)
+    comments = todo_comments(todos)
     header = [f"# yaml-language-server: $schema={SCHEMA_URL}",
               *_comment_lines(words["header"].format(source=draft.source.get("title", "")))]
     body = list(_mapping(record, 0, (), comments))
@@ -115,14 +113,22 @@ def draft_yaml(draft: Draft) -> str:
     return "\n".join([*header, *body, "", *footer]) + "\n"
 
 
-def entry_lines(entry: Any, indent: int, at: Path = (),
-                comments: Mapping[Path, list[str]] | None = None) -> list[str]:
+def todo_comments(todos: list[Todo]) -> dict[Location, list[str]]:
+    """Return the texts of the points to check, by the location of the value they concern."""
+    comments: dict[Location, list[str]] = {}
+    for todo in todos:
+        comments.setdefault(tuple(todo.at), []).append(todo.text)
+    return comments
+
+
+def entry_lines(entry: Any, indent: int, at: Location = (),
+                comments: Mapping[Location, list[str]] | None = None) -> list[str]:
     """Return the lines of one list item (`- …`) at `indent`, with the comments it carries."""
     return list(_item(entry, indent, at, comments or {}))
 
 
-def mapping_lines(values: Mapping[str, Any], indent: int, at: Path = (),
-                  comments: Mapping[Path, list[str]] | None = None) -> list[str]:
+def mapping_lines(values: Mapping[str, Any], indent: int, at: Location = (),
+                  comments: Mapping[Location, list[str]] | None = None) -> list[str]:
     """Return the lines of mapping entries (`key: value`) at `indent`, with their comments."""
     return list(_mapping(values, indent, at, comments or {}))
 
@@ -169,7 +175,7 @@ def _comment_lines(text: str, indent: int = 0, todo: bool = False) -> list[str]:
             for number, part in enumerate(lines)]
 
 
-def _todo_lines(comments: Mapping[Path, list[str]], at: Path, indent: int) -> list[str]:
+def _todo_lines(comments: Mapping[Location, list[str]], at: Location, indent: int) -> list[str]:
     return [line for text in comments.get(at, []) for line in _comment_lines(text, indent, True)]
 
 
@@ -180,8 +186,8 @@ def _ordered(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
                                                                        keys.index(k)))]
 
 
-def _mapping(values: Mapping[str, Any], indent: int, at: Path,
-             comments: Mapping[Path, list[str]]) -> Iterator[str]:
+def _mapping(values: Mapping[str, Any], indent: int, at: Location,
+             comments: Mapping[Location, list[str]]) -> Iterator[str]:
     pad = " " * indent
     # The top of the record keeps the template's order; entries inside it, _ORDER.
     pairs = list(values.items()) if not at else _ordered(values)
@@ -193,8 +199,8 @@ def _mapping(values: Mapping[str, Any], indent: int, at: Path,
         yield from _value(f"{pad}{key}:", value, indent, here, comments)
 
 
-def _value(lead: str, value: Any, indent: int, at: Path,
-           comments: Mapping[Path, list[str]]) -> Iterator[str]:
+def _value(lead: str, value: Any, indent: int, at: Location,
+           comments: Mapping[Location, list[str]]) -> Iterator[str]:
     """Yield `lead` followed by the value: inline, a block of text, or nested lines."""
     if isinstance(value, dict):
         yield lead
@@ -215,7 +221,8 @@ def _value(lead: str, value: Any, indent: int, at: Path,
         yield f"{lead} {scalar(value)}"
 
 
-def _item(value: Any, indent: int, at: Path, comments: Mapping[Path, list[str]]) -> Iterator[str]:
+def _item(value: Any, indent: int, at: Location,
+          comments: Mapping[Location, list[str]]) -> Iterator[str]:
     pad = " " * indent
     yield from _todo_lines(comments, at, indent)
     if not isinstance(value, dict):

@@ -23,7 +23,7 @@ import yaml
 
 from postmortem.errors import WorkspaceError
 from postmortem.importers.draft import Draft
-from postmortem.importers.emit import entry_lines, mapping_lines
+from postmortem.importers.emit import entry_lines, mapping_lines, todo_comments
 from postmortem.record.instants import InstantError, parse_when
 
 #: The lists an import adds to, in the order they are reported.
@@ -119,7 +119,7 @@ def _apply(lines: list[str], edits: list[_Edit]) -> list[str]:
 
 def _add_to_mapping(top: dict, name: str, values: dict[str, Any], lines: list[str],
                     draft: Draft, path: str) -> list[_Edit]:
-    comments = _comments(draft)
+    comments = todo_comments(draft.todos)
     key, node = top[name]
     if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
         raise WorkspaceError(f"{path}:{key.start_mark.line + 1}:{key.start_mark.column + 1}: "
@@ -136,7 +136,7 @@ def _add_to_list(top: dict, name: str, new: list[tuple[int, dict[str, Any]]], li
     """Return the edits that add entries (with their index in the draft) to a list."""
     if not new:
         return []
-    comments = _comments(draft) if draft_list else {}
+    comments = todo_comments(draft.todos) if draft_list else {}
     # What the draft says of the whole list goes above the first entry added to it.
     lead = comments.get((name,), [])
     if name not in top:
@@ -191,13 +191,6 @@ def _with_lead(comments: dict, name: str, index: int, lead: list[str]) -> dict:
     if not lead:
         return comments
     return {**comments, (name, index): [*lead, *comments.get((name, index), [])]}
-
-
-def _comments(draft: Draft) -> dict[tuple, list[str]]:
-    comments: dict[tuple, list[str]] = {}
-    for todo in draft.todos:
-        comments.setdefault(tuple(todo.at), []).append(todo.text)
-    return comments
 
 
 def _source_id(sources: tuple | None, draft: Draft) -> tuple[str, bool]:
